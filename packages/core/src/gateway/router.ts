@@ -1,0 +1,239 @@
+import { ErrorCode, invalidRequest, malformedBody, TroupeError } from "../errors.js";
+import type { ActorManager } from "../runtime/manager.js";
+import type { ActorRecord } from "../storage/types.js";
+import { type CorsOptions, preflight, withCors } from "./cors.js";
+import { errorResponse, json, methodNotAllowed, routeNotFound } from "./respond.js";
+
+export interface GatewayOptions {
+  /** Mount prefix to strip, e.g. `/api/actors`. Default: none. */
+  basePath?: string;
+  cors?: CorsOptions;
+  /** Show internal error messages and stacks. Default: `NODE_ENV === "development"`. */
+  dev?: boolean;
+  /** Largest JSON body accepted by the manager and action routes, in bytes. Default 1 MiB. */
+  maxJsonBodySize?: number;
+}
+
+/** Header carrying connection params as JSON. */
+export const CONN_PARAMS_HEADER = "x-troupe-conn-params";
+const INTERNAL_HEADER_PREFIX = "x-troupe-";
+
+const MANAGER_METHODS = ["GET", "PUT", "POST"];
+const ACTOR_METHODS = ["GET", "DELETE"];
+
+/** Builds the WinterTC handler: `(request) => Promise<Response>`. */
+export function createGateway(manager: () => ActorManager | Promise<ActorManager>, options: GatewayOptions = {}) {
+  const basePath = normalizeBasePath(options.basePath);
+  const dev = options.dev ?? isDevelopment();
+  const maxJson = options.maxJsonBodySize ?? 1024 * 1024;
+
+  return async function gateway(request: Request): Promise<Response> {
+    let res: Response;
+    try {
+      res = await route(request);
+    } catch (err) {
+      const m = await Promise.resolve(manager()).catch(() => undefined);
+      res = errorResponse(err, dev, m ? (msg, data) => m.log.error(msg, data) : undefined);
+    }
+    return request.headers.has("origin") ? withCors(request, res, options.cors) : res;
+  };
+
+  async function route(request: Request): Promise<Response> {
+    const url = request.url;
+    const { origin, path: fullPath, search } = splitUrl(url);
+    const path = stripBase(fullPath, basePath);
+    if (path === undefined) throw routeNotFound(fullPath);
+    const method = request.method;
+
+    if (path.startsWith("/gateway/")) {
+      const rest = path.slice(9);
+      const slash = rest.indexOf("/");
+      if (slash <= 0) throw routeNotFound(fullPath);
+      const actorId = decodeSegment(rest.slice(0, slash));
+      const sub = rest.slice(slash);
+      if (sub === "/request" || sub.startsWith("/request/")) {
+        return forwardRequest(request, actorId, "/" + sub.slice(9), origin, search);
+      }
+      if (sub.startsWith("/action/") && sub.length > 8) {
+        if (method === "OPTIONS") return preflight(request, options.cors);
+        if (method !== "POST") throw methodNotAllowed(["POST"]);
+        return callAction(request, actorId, decodeSegment(sub.slice(8)));
+      }
+      throw routeNotFound(fullPath);
+    }
+
+    if (path === "/actors" || path === "/actors/") {
+      if (method === "OPTIONS") return preflight(request, options.cors);
+      const m = await manager();
+      if (method === "GET") {
+        const params = new URLSearchParams(search);
+        const name = params.get("name");
+        if (!name) throw invalidRequest("Query parameter `name` is required");
+        return json(describe(await m.findByKey(name, params.getAll("key"))));
+      }
+      if (method === "PUT" || method === "POST") {
+        const body = await readJson(request, maxJson);
+        const { name, key, input } = parseActorQuery(body);
+        if (method === "PUT") {
+          const { record, created } = await m.getOrCreate(name, key, input);
+          return json({ ...describe(record), created });
+        }
+        return json({ ...describe(await m.create(name, key, input)), created: true }, 201);
+      }
+      throw methodNotAllowed(MANAGER_METHODS);
+    }
+
+    if (path.startsWith("/actors/")) {
+      const actorId = decodeSegment(path.slice(8));
+      if (actorId.includes("/")) throw routeNotFound(fullPath);
+      if (method === "OPTIONS") return preflight(request, options.cors);
+      const m = await manager();
+      if (method === "GET") return json(describe(await m.findById(actorId)));
+      if (method === "DELETE") {
+        await m.findById(actorId);
+        await m.destroy(actorId);
+        return json({ actorId, destroyed: true });
+      }
+      throw methodNotAllowed(ACTOR_METHODS);
+    }
+
+    throw routeNotFound(fullPath);
+  }
+
+  async function forwardRequest(request: Request, actorId: string, innerPath: string, origin: string, search: string) {
+    const m = await manager();
+    const inst = await m.acquire(actorId);
+    if (request.method === "OPTIONS" && !inst.def.options?.handleOptions) return preflight(request, options.cors);
+    const limit = inst.def.options?.maxRequestBodySize ?? 10 * 1024 * 1024;
+    const length = request.headers.get("content-length");
+    if (length !== null && Number(length) > limit) throw payloadTooLarge(limit);
+    const params = connParams(request);
+    const inner = new Request(origin + innerPath + search, {
+      method: request.method,
+      headers: withoutInternalHeaders(request.headers),
+      body: hasBody(request) ? request.body : null,
+      signal: request.signal,
+      // Stream the body through instead of buffering it (required by Node's fetch for stream bodies).
+      duplex: "half",
+    } as RequestInit);
+    return inst.fetch(inner, innerPath, params);
+  }
+
+  async function callAction(request: Request, actorId: string, name: string) {
+    const body = await readJson(request, maxJson);
+    let args: unknown[] = [];
+    if (body !== null && typeof body === "object" && "args" in body) {
+      const a = (body as { args: unknown }).args;
+      if (!Array.isArray(a)) throw malformedBody("`args` must be an array");
+      args = a;
+    } else if (body !== undefined && (body === null || typeof body !== "object" || Array.isArray(body))) {
+      throw malformedBody('Action body must be a JSON object like {"args": [...]}');
+    }
+    const params = connParams(request);
+    const m = await manager();
+    const inst = await m.acquire(actorId);
+    const output = await inst.action(request, name, args, params);
+    return json({ output: output === undefined ? null : output });
+  }
+}
+
+export function payloadTooLarge(limit: number) {
+  return new TroupeError(ErrorCode.PayloadTooLarge, `Request body is larger than ${limit} bytes`, { status: 413 });
+}
+
+function describe(r: ActorRecord) {
+  return { actorId: r.actorId, name: r.name, key: r.key };
+}
+
+function parseActorQuery(body: unknown): { name: string; key: string[]; input: unknown } {
+  if (body === null || typeof body !== "object" || Array.isArray(body)) {
+    throw malformedBody('Body must be a JSON object like {"name": "counter", "key": ["a"]}');
+  }
+  const { name, key, input } = body as Record<string, unknown>;
+  if (typeof name !== "string" || name === "") throw malformedBody("`name` must be a non-empty string");
+  let parts: string[];
+  if (key === undefined) parts = [];
+  else if (typeof key === "string") parts = [key];
+  else if (Array.isArray(key) && key.every((k) => typeof k === "string")) parts = key as string[];
+  else throw malformedBody("`key` must be an array of strings");
+  return { name, key: parts, input };
+}
+
+async function readJson(request: Request, max: number): Promise<unknown> {
+  const length = request.headers.get("content-length");
+  if (length !== null && Number(length) > max) throw payloadTooLarge(max);
+  let text: string;
+  try {
+    text = await request.text();
+  } catch (err) {
+    throw invalidRequest(`Could not read the request body: ${String(err)}`);
+  }
+  if (text.length > max) throw payloadTooLarge(max);
+  if (text.trim() === "") return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw malformedBody("Body is not valid JSON");
+  }
+}
+
+function connParams(request: Request): unknown {
+  const raw = request.headers.get(CONN_PARAMS_HEADER);
+  if (raw === null) return undefined;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    throw malformedBody(`Header ${CONN_PARAMS_HEADER} must be JSON`);
+  }
+}
+
+function withoutInternalHeaders(headers: Headers): Headers {
+  const out = new Headers(headers);
+  for (const name of headers.keys()) if (name.startsWith(INTERNAL_HEADER_PREFIX)) out.delete(name);
+  return out;
+}
+
+function hasBody(request: Request) {
+  return request.method !== "GET" && request.method !== "HEAD" && request.body !== null;
+}
+
+/** Splits a request URL without re-normalizing its path (percent-encoding stays as sent). */
+export function splitUrl(url: string): { origin: string; path: string; search: string } {
+  const schemeEnd = url.indexOf("://");
+  const pathStart = url.indexOf("/", schemeEnd < 0 ? 0 : schemeEnd + 3);
+  if (pathStart < 0) return { origin: url, path: "/", search: "" };
+  const q = url.indexOf("?", pathStart);
+  return {
+    origin: url.slice(0, pathStart),
+    path: q < 0 ? url.slice(pathStart) : url.slice(pathStart, q),
+    search: q < 0 ? "" : url.slice(q),
+  };
+}
+
+function normalizeBasePath(base: string | undefined): string {
+  if (!base || base === "/") return "";
+  let b = base.startsWith("/") ? base : "/" + base;
+  while (b.endsWith("/")) b = b.slice(0, -1);
+  return b;
+}
+
+function stripBase(path: string, base: string): string | undefined {
+  if (base === "") return path;
+  if (!path.startsWith(base)) return undefined;
+  const rest = path.slice(base.length);
+  if (rest === "") return "/";
+  return rest.startsWith("/") ? rest : undefined;
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw invalidRequest("Malformed percent-encoding in path");
+  }
+}
+
+function isDevelopment(): boolean {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  return env?.NODE_ENV === "development";
+}

@@ -1,0 +1,22 @@
+export { actor } from "./actor/definition.js";
+export type {
+  ActorDefinition,
+  ActorOptions,
+  AnyActorDefinition,
+  BeforeConnectOptions,
+  ClientActionsOf,
+  InputOf,
+  ParamsOf,
+} from "./actor/definition.js";
+export type { ActorContext, Conn, Logger, Schedule } from "./actor/context.js";
+export { setup, Registry } from "./registry.js";
+export type { AnyRegistry, FetchHandler, RegistryConfig } from "./registry.js";
+export { TroupeError, UserError, Unauthorized, Forbidden, ErrorCode } from "./errors.js";
+export type { TroupeErrorOptions } from "./errors.js";
+export { MemoryStore } from "./storage/memory.js";
+export type { ActorRecord, ActorStore, ScheduledEvent, StoredActor } from "./storage/types.js";
+export { indexKey } from "./storage/types.js";
+export type { GatewayOptions } from "./gateway/router.js";
+export { CONN_PARAMS_HEADER } from "./gateway/router.js";
+export type { CorsOptions } from "./gateway/cors.js";
+export { DEFAULTS } from "./runtime/instance.js";

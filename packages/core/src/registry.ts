@@ -1,0 +1,95 @@
+import type { Logger } from "./actor/context.js";
+import type { AnyActorDefinition } from "./actor/definition.js";
+import { createGateway, type GatewayOptions } from "./gateway/router.js";
+import type { CorsOptions } from "./gateway/cors.js";
+import { ActorManager } from "./runtime/manager.js";
+import { MemoryStore } from "./storage/memory.js";
+import type { ActorStore } from "./storage/types.js";
+
+export interface RegistryConfig<TActors extends Record<string, AnyActorDefinition>> {
+  /** The actors this registry serves, by name. */
+  use: TActors;
+  /** Mount prefix stripped by `registry.fetch`, e.g. `/api/actors`. Adapters may pass their own. */
+  basePath?: string;
+  /** Where actors are stored. Default: the host's choice (`@troupe/node` uses SQLite), else in memory. */
+  store?: ActorStore;
+  cors?: CorsOptions;
+  /** Show internal error messages and stacks. Default: `NODE_ENV === "development"`. */
+  dev?: boolean;
+  /** Most actors per name; beyond it creation answers 429 `too_many_actors`. Default unlimited. */
+  maxActorsPerName?: number;
+  /** Log sink; default console (debug muted). */
+  logger?: Partial<Logger>;
+}
+
+export type FetchHandler = (request: Request) => Promise<Response>;
+
+/** A set of actors and the one WinterTC handler that serves them. */
+export class Registry<TActors extends Record<string, AnyActorDefinition>> {
+  /** Type-only marker so `createClient<typeof registry>` can read the actor definitions. */
+  declare readonly actors: TActors;
+  private store: ActorStore | undefined;
+  private started: Promise<ActorManager> | undefined;
+  private current: ActorManager | undefined;
+
+  /** The gateway: route a standard `Request` to the manager or an actor. Bound; pass it around freely. */
+  readonly fetch: FetchHandler;
+
+  constructor(readonly config: RegistryConfig<TActors>) {
+    this.store = config.store;
+    this.fetch = this.handler();
+  }
+
+  /** A gateway handler with its own options (adapters use this to set their mount prefix). */
+  handler(options: Partial<GatewayOptions> = {}): FetchHandler {
+    return createGateway(() => this.current ?? this.manager(), {
+      basePath: this.config.basePath,
+      cors: this.config.cors,
+      dev: this.config.dev,
+      ...options,
+    });
+  }
+
+  /** True once storage is chosen (first request or `useStore`). */
+  get hasStore() {
+    return this.store !== undefined;
+  }
+
+  /** Sets the store before the first request; hosts call this to install their default. */
+  useStore(store: ActorStore): this {
+    if (this.started) throw new Error("The store must be set before the registry handles its first request");
+    this.store = store;
+    return this;
+  }
+
+  /** The actor manager, started on first use. */
+  manager(): Promise<ActorManager> {
+    this.started ??= (async () => {
+      const m = new ActorManager(this.config.use, (this.store ??= new MemoryStore()), {
+        logger: this.config.logger,
+        maxActorsPerName: this.config.maxActorsPerName,
+      });
+      await m.start();
+      this.current = m;
+      return m;
+    })();
+    return this.started;
+  }
+
+  /** Commits and unloads every live actor, then closes the store. */
+  async shutdown(graceMs?: number): Promise<void> {
+    if (!this.started) {
+      await this.store?.close();
+      return;
+    }
+    const m = await this.started;
+    await m.shutdown(graceMs);
+  }
+}
+
+/** Declares the registry: `setup({ use: { counter, chat } })`. */
+export function setup<TActors extends Record<string, AnyActorDefinition>>(config: RegistryConfig<TActors>): Registry<TActors> {
+  return new Registry(config);
+}
+
+export type AnyRegistry = Registry<Record<string, AnyActorDefinition>>;

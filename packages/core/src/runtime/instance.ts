@@ -1,0 +1,320 @@
+import { BoundContext, createLogger } from "../actor/context.js";
+import type { Conn, ContextHost, Logger, Schedule } from "../actor/context.js";
+import type { AnyActorDefinition } from "../actor/definition.js";
+import { ErrorCode, TroupeError } from "../errors.js";
+import type { ActorRecord, ActorStore } from "../storage/types.js";
+import { onBodyFinished } from "./body.js";
+import { nextConnId } from "./ids.js";
+
+/** What an instance needs from the manager that owns it. */
+export interface InstanceOwner {
+  readonly store: ActorStore;
+  readonly logger: Partial<Logger> | undefined;
+  /** Called whenever the instance has no in-flight work left. */
+  idle(instance: ActorInstance): void;
+  destroy(actorId: string): Promise<void>;
+  sleepNow(instance: ActorInstance): void;
+  scheduleEvent(actorId: string, at: number, action: string, args: unknown[]): Promise<string>;
+  cancelEvent(eventId: string): Promise<void>;
+}
+
+export const DEFAULTS = {
+  sleepTimeout: 30_000,
+  saveInterval: 1_000,
+  maxRequestBodySize: 10 * 1024 * 1024,
+  requestTimeout: 30_000,
+} as const;
+
+const serialize = (state: unknown) => JSON.stringify(state) ?? "null";
+
+/** One live, in-memory incarnation of an actor. At most one per actor id per process. */
+export class ActorInstance implements ContextHost {
+  state: any;
+  vars: any;
+  readonly conns = new Map<string, Conn<any>>();
+  readonly log: Logger;
+  readonly schedule: Schedule;
+  status: "starting" | "live" | "stopping" | "stopped" = "starting";
+  /** Connections plus scheduled runs in progress; the actor may sleep only at 0. */
+  activity = 0;
+  /** When activity last dropped to 0 (epoch ms). */
+  idleSince = Date.now();
+  /** Set by the manager while a sleep timer is armed. */
+  sleepTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Resolves when a stop (sleep or destroy) finishes. */
+  stopped: Promise<void> | undefined;
+  wantsSleep = false;
+  wantsDestroy = false;
+
+  private saved: string | undefined;
+  private pendingWrite: Promise<void> | undefined;
+  private relaxedTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly relaxed: boolean;
+
+  constructor(
+    readonly def: AnyActorDefinition,
+    readonly record: ActorRecord,
+    private readonly owner: InstanceOwner,
+  ) {
+    this.log = createLogger(`${record.name}/${record.actorId.slice(0, 8)}`, owner.logger);
+    this.relaxed = def.options?.durability === "relaxed";
+    const id = record.actorId;
+    this.schedule = {
+      after: (ms, action, ...args) => owner.scheduleEvent(id, Date.now() + ms, action, args),
+      at: (when, action, ...args) => owner.scheduleEvent(id, +when, action, args),
+      cancel: (eventId) => owner.cancelEvent(eventId),
+    };
+  }
+
+  get actorId() {
+    return this.record.actorId;
+  }
+  get name() {
+    return this.record.name;
+  }
+  get key() {
+    return this.record.key;
+  }
+  get sleepTimeout(): number {
+    return this.def.options?.sleepTimeout ?? DEFAULTS.sleepTimeout;
+  }
+
+  /** Loads state (initializing a new actor), builds vars, runs `onWake`. */
+  async start(): Promise<void> {
+    const stored = await this.owner.store.read(this.actorId);
+    if (!stored) throw new TroupeError(ErrorCode.ActorNotFound, `Actor not found: ${this.actorId}`, { status: 404 });
+    const ctx = new BoundContext(this, undefined);
+    if (stored.state === undefined) {
+      const input = stored.input === undefined ? undefined : JSON.parse(stored.input);
+      this.state = this.def.createState ? await this.def.createState(ctx, input) : structuredClone(this.def.state);
+      this.vars = await this.createVars(ctx);
+      await this.def.onCreate?.(ctx, input);
+      await this.flush(true);
+    } else {
+      this.state = JSON.parse(stored.state);
+      this.saved = stored.state;
+      this.vars = await this.createVars(ctx);
+    }
+    await this.def.onWake?.(ctx);
+    await this.flush();
+    this.status = "live";
+  }
+
+  private async createVars(ctx: BoundContext) {
+    if (this.def.createVars) return this.def.createVars(ctx);
+    return this.def.vars === undefined ? undefined : structuredClone(this.def.vars);
+  }
+
+  /** Runs `onSleep`, commits state, and marks the instance stopped. Called by the manager. */
+  async stop(hook: "onSleep" | "onDestroy"): Promise<void> {
+    this.status = "stopping";
+    if (this.relaxedTimer) clearTimeout(this.relaxedTimer);
+    try {
+      await this.def[hook]?.(new BoundContext(this, undefined));
+    } catch (err) {
+      this.log.error(`${hook} threw`, { error: String(err) });
+    }
+    if (hook === "onSleep") await this.flush();
+    else await this.pendingWrite?.catch(() => {});
+    this.status = "stopped";
+  }
+
+  // ---- durability ----
+
+  /**
+   * Commits state if it changed. Also waits for a write still in flight, so that a response
+   * never reveals state that is not yet durable.
+   */
+  private flush(force = false): Promise<void> | undefined {
+    const json = serialize(this.state);
+    if (json === this.saved && !force) return this.pendingWrite;
+    this.saved = json;
+    let write: Promise<void>;
+    try {
+      write = Promise.resolve(this.owner.store.writeState(this.actorId, json));
+    } catch (err) {
+      write = Promise.reject(err);
+    }
+    const tracked: Promise<void> = write.then(
+      () => {
+        if (this.pendingWrite === tracked) this.pendingWrite = undefined;
+      },
+      (err) => {
+        if (this.pendingWrite === tracked) this.pendingWrite = undefined;
+        // Forget what we think is saved so the next flush retries.
+        if (this.saved === json) this.saved = undefined;
+        throw new TroupeError(ErrorCode.StorageError, "Could not save actor state", { status: 503, cause: err });
+      },
+    );
+    this.pendingWrite = tracked;
+    return tracked;
+  }
+
+  /** After a handler: strict actors commit now; relaxed ones on their interval. */
+  private persistAfterHandler(): Promise<void> | undefined {
+    if (!this.relaxed) return this.flush();
+    if (!this.relaxedTimer) {
+      this.relaxedTimer = setTimeout(() => {
+        this.relaxedTimer = undefined;
+        this.flush()?.catch((err) => this.log.error("relaxed save failed", { error: String(err) }));
+      }, this.def.options?.saveInterval ?? DEFAULTS.saveInterval);
+    }
+    return undefined;
+  }
+
+  saveState(): Promise<void> {
+    return this.flush() ?? Promise.resolve();
+  }
+
+  requestSleep() {
+    this.wantsSleep = true;
+    if (this.activity === 0) this.owner.idle(this);
+  }
+
+  requestDestroy() {
+    this.wantsDestroy = true;
+    if (this.activity === 0) this.owner.idle(this);
+  }
+
+  // ---- connections ----
+
+  private busy() {
+    this.activity++;
+  }
+
+  private release() {
+    if (--this.activity === 0) {
+      this.idleSince = Date.now();
+      this.owner.idle(this);
+    }
+  }
+
+  /**
+   * Serves one raw request: onBeforeConnect -> onConnect -> onRequest -> commit -> response.
+   * `onDisconnect` runs once, when the body is finished, cancelled, or the request failed.
+   */
+  async fetch(request: Request, path: string, params: unknown): Promise<Response> {
+    const onRequest = this.def.onRequest;
+    if (!onRequest) {
+      throw new TroupeError(ErrorCode.RequestHandlerNotDefined, `Actor ${this.name} has no onRequest handler`, {
+        status: 404,
+      });
+    }
+    const session = await this.open(request, path, params);
+    try {
+      const res = await this.withTimeout(() => onRequest(session.ctx, request));
+      if (!isResponse(res)) {
+        throw new TroupeError(ErrorCode.InvalidResponse, "onRequest must return a Response", { status: 500 });
+      }
+      await this.persistAfterHandler();
+      return onBodyFinished(res, session.close);
+    } catch (err) {
+      session.close();
+      throw err;
+    }
+  }
+
+  /** Calls an action through the same connection hooks as a raw request. */
+  async action(request: Request, name: string, args: unknown[], params: unknown): Promise<unknown> {
+    const fn = this.def.actions && Object.hasOwn(this.def.actions, name) ? this.def.actions[name] : undefined;
+    if (typeof fn !== "function") {
+      throw new TroupeError(ErrorCode.ActionNotFound, `Actor ${this.name} has no action ${JSON.stringify(name)}`, {
+        status: 404,
+      });
+    }
+    const session = await this.open(request, `action:${name}`, params);
+    try {
+      const output = await this.withTimeout(() => fn(session.ctx, ...args));
+      await this.persistAfterHandler();
+      return output;
+    } finally {
+      session.close();
+    }
+  }
+
+  /** Runs a scheduled action with no connection. */
+  async runScheduled(name: string, args: unknown[]): Promise<void> {
+    const fn = this.def.actions?.[name];
+    if (typeof fn !== "function") throw new Error(`scheduled action ${name} does not exist`);
+    this.busy();
+    try {
+      await fn(new BoundContext(this, undefined), ...args);
+      await this.persistAfterHandler();
+    } finally {
+      this.release();
+    }
+  }
+
+  private async open(request: Request, path: string, params: unknown) {
+    this.busy();
+    const conn: Conn<any> = { id: nextConnId(), params, method: request.method, path, startedAt: Date.now(), state: {} };
+    const ctx = new BoundContext(this, conn);
+    let listed = false;
+    let closed = false;
+    const signal = request.signal;
+    const close = () => {
+      if (closed) return;
+      closed = true;
+      signal.removeEventListener("abort", close);
+      if (listed) {
+        this.conns.delete(conn.id);
+        const onDisconnect = this.def.onDisconnect;
+        if (onDisconnect) {
+          try {
+            const r = onDisconnect(ctx, conn);
+            if (r instanceof Promise) r.catch((err) => this.log.error("onDisconnect threw", { error: String(err) }));
+          } catch (err) {
+            this.log.error("onDisconnect threw", { error: String(err) });
+          }
+        }
+      }
+      this.release();
+    };
+    try {
+      if (this.def.onBeforeConnect) await this.def.onBeforeConnect(ctx, { request, params });
+      this.conns.set(conn.id, conn);
+      listed = true;
+      if (signal.aborted) throw new TroupeError("client_closed", "Client closed the request", { status: 499 });
+      signal.addEventListener("abort", close);
+      if (this.def.onConnect) await this.def.onConnect(ctx, conn);
+    } catch (err) {
+      close();
+      throw err;
+    }
+    return { ctx, close };
+  }
+
+  private withTimeout<T>(run: () => T | Promise<T>): Promise<T> {
+    const ms = this.def.options?.requestTimeout ?? DEFAULTS.requestTimeout;
+    const result = run();
+    if (!(result instanceof Promise) || !Number.isFinite(ms) || ms <= 0) return Promise.resolve(result);
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new TroupeError(ErrorCode.RequestTimeout, `Handler did not answer within ${ms} ms`, { status: 504 })),
+        ms,
+      );
+      result.then(
+        (v) => {
+          clearTimeout(timer);
+          resolve(v);
+        },
+        (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      );
+    });
+  }
+}
+
+/** `instanceof` alone fails when a framework ships its own Response class; accept the shape too. */
+export function isResponse(value: unknown): value is Response {
+  if (value instanceof Response) return true;
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as Response).status === "number" &&
+    (value as Response).headers instanceof Headers &&
+    "body" in value
+  );
+}
