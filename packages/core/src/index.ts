@@ -1,5 +1,6 @@
 export { actor } from "./actor/definition.js";
 export type {
+  ActionFn,
   ActorDefinition,
   ActorOptions,
   AnyActorDefinition,

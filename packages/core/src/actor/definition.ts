@@ -40,7 +40,7 @@ export interface ActorDefinition<
   /** Initial state, deep-copied for every new actor. */
   state?: TState;
   /** Builds the initial state from the creation input; runs once in the actor's life. */
-  createState?: (c: Ctx<undefined, undefined, TParams>, input: TInput) => TState | Promise<TState>;
+  createState?: (c: Ctx<undefined, undefined, unknown>, input: TInput) => TState | Promise<TState>;
   /** Initial ephemeral vars, deep-copied for every live instance (never persisted). */
   vars?: TVars;
   /** Builds ephemeral vars each time an instance is loaded. */
@@ -71,11 +71,11 @@ export type AnyActorDefinition = ActorDefinition<any, any, any, any, Record<stri
  * and every action flow from here to the client.
  */
 export function actor<
-  TState = undefined,
-  TVars = undefined,
-  TInput = undefined,
-  TParams = undefined,
-  TActions extends Record<string, ActionFn<TState, TVars, TParams>> = {},
+  TState,
+  TVars,
+  TInput,
+  TParams,
+  TActions extends Record<string, ActionFn<TState, TVars, TParams>>,
 >(definition: ActorDefinition<TState, TVars, TInput, TParams, TActions>): ActorDefinition<TState, TVars, TInput, TParams, TActions> {
   return definition;
 }
