@@ -1,0 +1,5 @@
+export { startProcess, type StartedProcess, type StartProcessOptions } from "./process.js";
+export { launchBrowser, type LaunchedBrowser } from "./browser.js";
+export { freePort } from "./port.js";
+export { tempDir } from "./tmp.js";
+export { counterScenario, guestbookScenario, liveGuestbookScenario } from "./scenarios.js";
