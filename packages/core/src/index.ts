@@ -21,3 +21,5 @@ export type { GatewayOptions } from "./gateway/router.js";
 export { CONN_PARAMS_HEADER } from "./gateway/router.js";
 export type { CorsOptions } from "./gateway/cors.js";
 export { DEFAULTS } from "./runtime/instance.js";
+export { sse, formatSse } from "./http/sse.js";
+export type { EventStream, SseMessage, SseOptions } from "./http/sse.js";

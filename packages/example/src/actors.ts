@@ -1,4 +1,4 @@
-import { actor, Forbidden, UserError } from "@troupe/core";
+import { actor, Forbidden, sse, UserError, type EventStream } from "@troupe/core";
 import { Hono } from "hono";
 
 /** A counter: one action and a tiny raw HTTP API. */
@@ -32,10 +32,14 @@ export interface GuestbookEntry {
   at: number;
 }
 
-/** A guestbook whose raw HTTP API is a Hono app running inside `onRequest`. */
+/**
+ * A guestbook whose raw HTTP API is a Hono app running inside `onRequest`.
+ * `GET /entries`, `POST /entries {name, message}`, and `GET /events`: Server-Sent Events
+ * (`event: entry`, `id: <entry id>`), replaying entries after `Last-Event-ID` on reconnect.
+ */
 export const guestbook = actor({
   state: { entries: [] as GuestbookEntry[], nextId: 1 },
-  createVars: () => ({ app: undefined as Hono | undefined }),
+  createVars: () => ({ app: undefined as Hono | undefined, listeners: new Set<EventStream>() }),
   onRequest(c, request) {
     c.vars.app ??= buildGuestbookApp(c);
     return c.vars.app.fetch(request);
@@ -45,7 +49,12 @@ export const guestbook = actor({
   },
 });
 
-function buildGuestbookApp(c: { state: { entries: GuestbookEntry[]; nextId: number } }) {
+interface GuestbookCtx {
+  state: { entries: GuestbookEntry[]; nextId: number };
+  vars: { listeners: Set<EventStream> };
+}
+
+function buildGuestbookApp(c: GuestbookCtx) {
   const app = new Hono();
   app.get("/entries", (ctx) => ctx.json({ entries: c.state.entries }));
   app.post("/entries", async (ctx) => {
@@ -66,8 +75,19 @@ function buildGuestbookApp(c: { state: { entries: GuestbookEntry[]; nextId: numb
       at: Date.now(),
     };
     c.state.entries.push(entry);
+    for (const listener of c.vars.listeners) listener.send({ event: "entry", id: entry.id, data: entry });
     return ctx.json({ entry }, 201);
   });
+  app.get("/events", (ctx) =>
+    sse(ctx.req.raw, (stream) => {
+      const after = Number(stream.lastEventId ?? ctx.req.query("after") ?? 0) || 0;
+      for (const entry of c.state.entries) {
+        if (entry.id > after) stream.send({ event: "entry", id: entry.id, data: entry });
+      }
+      c.vars.listeners.add(stream);
+      stream.signal.addEventListener("abort", () => c.vars.listeners.delete(stream));
+    }),
+  );
   app.notFound((ctx) => ctx.json({ error: { code: "not_found", message: `No route ${ctx.req.method} ${ctx.req.path}` } }, 404));
   return app;
 }
