@@ -1,7 +1,8 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { getRequestListener } from "@hono/node-server";
-import type { AnyRegistry } from "@troupe/core";
+import { getRequestListener, type Http2Bindings, type HttpBindings } from "@hono/node-server";
+import { MemoryStore, type ActorStore, type AnyRegistry } from "@troupe/core";
+import { createSqliteStore } from "./storage/sqlite-store.js";
 
 export interface ServeOptions {
   /** Port to listen on; 0 picks a free one. Default: `PORT` env var, else 8080. */
@@ -14,6 +15,14 @@ export interface ServeOptions {
   handleSignals?: boolean;
   /** How long shutdown waits for in-flight requests, in ms. Default 10000. */
   shutdownTimeout?: number;
+  /**
+   * Where actors are stored, unless the registry was given a store in `setup()`.
+   * Default `"sqlite"`: durable SQLite in `dataDir`. `"memory"`: nothing survives a restart.
+   * Or any `ActorStore`.
+   */
+  store?: "sqlite" | "memory" | ActorStore;
+  /** Data directory of the SQLite store. Default: `TROUPE_DATA_DIR`, else `.troupe/` under the working directory. */
+  dataDir?: string;
 }
 
 export interface TroupeServer {
@@ -25,21 +34,63 @@ export interface TroupeServer {
   close(): Promise<void>;
 }
 
-/** Serves `registry.fetch` over node:http. Resolves once the server is listening. */
+/**
+ * Gives the registry its store unless it has one: SQLite by default (this takes the
+ * data directory's lock, so a second process fails here with `DataDirLockedError`).
+ */
+function installStore(registry: AnyRegistry, options: ServeOptions): ActorStore | undefined {
+  const wanted = options.store ?? "sqlite";
+  if (registry.hasStore) {
+    if (options.store !== undefined || options.dataDir !== undefined) {
+      throw new Error("serve(): the registry already has a store; pass `store`/`dataDir` either to setup() or to serve(), not both");
+    }
+    return undefined;
+  }
+  const store =
+    wanted === "memory" ? new MemoryStore() : wanted === "sqlite" ? createSqliteStore({ dataDir: options.dataDir }) : wanted;
+  registry.useStore(store);
+  return store;
+}
+
+/**
+ * Serves `registry.fetch` over node:http. Actors are stored in SQLite under `.troupe/` unless
+ * the registry has a store or `options.store` says otherwise. Resolves once the server is
+ * listening; rejects (with `DataDirLockedError`) when another process holds the data directory.
+ */
 export async function serve(registry: AnyRegistry, options: ServeOptions = {}): Promise<TroupeServer> {
   const port = options.port ?? (process.env.PORT ? Number(process.env.PORT) : 8080);
   const hostname = options.hostname ?? process.env.HOST ?? "127.0.0.1";
   const handler = registry.handler(options.basePath === undefined ? {} : { basePath: options.basePath });
-  await registry.manager(); // open storage (and fail fast on a lock) before accepting traffic
+  const installed = installStore(registry, options);
+  try {
+    await registry.manager(); // open storage (and fail fast on a lock) before accepting traffic
+  } catch (err) {
+    await Promise.resolve(installed?.close()).catch(() => {});
+    throw err;
+  }
 
-  const server = createServer(getRequestListener(handler));
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, hostname, () => {
-      server.off("error", reject);
-      resolve();
+  const server = createServer(
+    getRequestListener(async (request, env: HttpBindings | Http2Bindings) => {
+      const response = await handler(request);
+      // Answered before the request body was fully received (e.g. an early 413): close the
+      // connection after this response, so the client never reuses a socket we are dropping.
+      if (!env.incoming.complete && !env.outgoing.headersSent) env.outgoing.setHeader("connection", "close");
+      return response;
+    }),
+  );
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, hostname, () => {
+        server.off("error", reject);
+        resolve();
+      });
     });
-  });
+  } catch (err) {
+    // e.g. the port is taken: release the store (and its data directory lock) before failing.
+    await registry.shutdown(0).catch(() => {});
+    throw err;
+  }
   const address = server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;

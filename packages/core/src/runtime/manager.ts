@@ -24,6 +24,9 @@ export class ActorManager implements InstanceOwner {
   private readonly loading = new Map<string, Promise<ActorInstance>>();
   private eventTimer: ReturnType<typeof setTimeout> | undefined;
   private nextEventAt = Infinity;
+  /** True while `fireDue` runs; events cancelled meanwhile are skipped. */
+  private firing = false;
+  private readonly cancelled = new Set<string>();
   private closed = false;
   readonly log: Logger;
 
@@ -119,7 +122,7 @@ export class ActorManager implements InstanceOwner {
       const inst = this.live.get(actorId);
       if (inst) {
         if (inst.status === "live") return inst;
-        await inst.stopped;
+        await inst.stopped?.catch(() => {}); // a failed sleep is logged where it happens
         continue;
       }
       let pending = this.loading.get(actorId);
@@ -184,12 +187,22 @@ export class ActorManager implements InstanceOwner {
 
   /** Runs `onDestroy` and removes the actor and everything stored for it. Its key becomes free. */
   async destroy(actorId: string): Promise<void> {
-    const inst = await this.acquire(actorId);
+    let inst = await this.acquire(actorId);
+    // Another destroy (or a sleep) may have begun while we waited: let it finish, then look again
+    // (a destroyed actor is then not found; a sleeping one is woken to be destroyed).
+    while (inst.status !== "live") {
+      await inst.stopped?.catch(() => {});
+      inst = await this.acquire(actorId);
+    }
     if (inst.sleepTimer !== undefined) clearTimeout(inst.sleepTimer);
-    inst.stopped = inst.stop("onDestroy").then(async () => {
-      await this.store.remove(actorId);
-      if (this.live.get(actorId) === inst) this.live.delete(actorId);
-    });
+    // Unload even if removal fails, or waiters would spin on a stopped instance; the actor then
+    // stays stored and the next request wakes it again.
+    inst.stopped = inst
+      .stop("onDestroy")
+      .then(() => this.store.remove(actorId))
+      .finally(() => {
+        if (this.live.get(actorId) === inst) this.live.delete(actorId);
+      });
     await inst.stopped;
   }
 
@@ -199,45 +212,73 @@ export class ActorManager implements InstanceOwner {
     const event: ScheduledEvent = { eventId: randomId(), actorId, at, action, args };
     JSON.stringify(args); // fail early on arguments that cannot be persisted
     await this.store.addEvent(event);
-    if (at < this.nextEventAt) this.armTimer(at);
+    // While firing, the run re-arms from the store when it finishes and will see this event.
+    if (!this.firing && at < this.nextEventAt) this.armTimer(at);
     return event.eventId;
   }
 
   async cancelEvent(eventId: string): Promise<void> {
+    if (this.firing) this.cancelled.add(eventId);
     await this.store.removeEvent(eventId);
   }
 
   private armTimer(at: number) {
     if (this.closed) return;
-    if (this.eventTimer !== undefined) clearTimeout(this.eventTimer);
+    this.clearEventTimer();
     this.nextEventAt = at;
     this.eventTimer = setTimeout(() => void this.fireDue(), Math.max(0, Math.min(at - Date.now(), MAX_TIMER)));
     unref(this.eventTimer);
   }
 
-  private async armEvents() {
-    const events = await this.store.listEvents();
+  private clearEventTimer() {
+    if (this.eventTimer !== undefined) clearTimeout(this.eventTimer);
     this.eventTimer = undefined;
     this.nextEventAt = Infinity;
+  }
+
+  private async armEvents() {
+    const events = await this.store.listEvents();
+    this.clearEventTimer();
     if (events.length > 0) this.armTimer(events[0]!.at);
   }
 
+  /**
+   * Fires every due event in order, one at a time, then re-arms for the next one. Never runs
+   * twice at once (so no event fires twice). An event is removed after its action ran and its
+   * state was committed: delivery is at least once across a crash in between.
+   */
   private async fireDue() {
-    this.eventTimer = undefined;
-    this.nextEventAt = Infinity;
-    const now = Date.now();
-    const events = await this.store.listEvents();
-    for (const event of events) {
-      if (event.at > now || this.closed) break;
-      try {
-        const inst = await this.acquire(event.actorId);
-        await inst.runScheduled(event.action, event.args);
-      } catch (err) {
-        this.log.error(`scheduled action ${event.action} failed`, { actorId: event.actorId, error: String(err) });
+    this.clearEventTimer();
+    if (this.firing || this.closed) return;
+    this.firing = true;
+    try {
+      const now = Date.now();
+      for (const event of await this.store.listEvents()) {
+        if (event.at > now || this.closed) break;
+        if (this.cancelled.has(event.eventId)) continue;
+        await this.fire(event);
       }
-      await this.store.removeEvent(event.eventId);
+    } catch (err) {
+      this.log.error("firing scheduled events failed", { error: String(err) });
+    } finally {
+      this.firing = false;
+      this.cancelled.clear();
     }
-    await this.armEvents();
+    if (this.closed) return;
+    await this.armEvents().catch((err) => {
+      this.log.error("re-arming scheduled events failed; retrying in 1 s", { error: String(err) });
+      this.armTimer(Date.now() + 1000);
+    });
+  }
+
+  private async fire(event: ScheduledEvent) {
+    try {
+      const inst = await this.acquire(event.actorId);
+      await inst.runScheduled(event.action, event.args);
+    } catch (err) {
+      this.log.error(`scheduled action ${event.action} failed`, { actorId: event.actorId, error: String(err) });
+    }
+    await this.store.removeEvent(event.eventId);
   }
 
   // ---- shutdown ----
@@ -245,7 +286,7 @@ export class ActorManager implements InstanceOwner {
   /** Stops timers and puts every live actor to sleep (state committed). Waits for in-flight work up to `graceMs`. */
   async shutdown(graceMs = 10_000): Promise<void> {
     this.closed = true;
-    if (this.eventTimer !== undefined) clearTimeout(this.eventTimer);
+    this.clearEventTimer();
     const deadline = Date.now() + graceMs;
     while ([...this.live.values()].some((i) => i.activity > 0) && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 10));
