@@ -6,6 +6,9 @@
 import { describe, expect, it } from "vitest";
 import { createClient } from "@troupe/core/client";
 import type { ExampleRegistry } from "@troupe/example";
+import { streamingSuite } from "./streaming.js";
+
+export { streamingSuite };
 
 type BaseUrl = () => string;
 
@@ -330,4 +333,6 @@ export function conformanceSuite(host: string, baseUrl: BaseUrl) {
       expect(bad.status).toBe(400);
     });
   });
+
+  streamingSuite(host, baseUrl);
 }

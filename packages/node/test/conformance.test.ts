@@ -1,13 +1,23 @@
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll } from "vitest";
 import { conformanceSuite } from "@troupe/conformance";
-import { createExampleRegistry } from "@troupe/example";
-import { serve, type TroupeServer } from "../src/index.js";
+import { startProcess, tempDir, type StartedProcess } from "@troupe/testing";
 
-let server: TroupeServer;
+// A real server process (with --expose-gc, so memory checks measure retained heap, not garbage).
+let proc: StartedProcess;
+let url: string;
+const dataDir = tempDir("troupe-node-conformance-");
 
 beforeAll(async () => {
-  server = await serve(createExampleRegistry({ basePath: "/api/actors" }), { port: 0, handleSignals: false });
+  proc = await startProcess(process.execPath, ["--expose-gc", fileURLToPath(new URL("./fixtures/example-server.mjs", import.meta.url))], {
+    env: { TROUPE_BASE_PATH: "/api/actors", TROUPE_DATA_DIR: dataDir.path },
+    readyPattern: /troupe listening on (\S+)/,
+  });
+  url = /troupe listening on (\S+)/.exec(proc.output())![1]!;
 });
-afterAll(() => server?.close());
+afterAll(async () => {
+  await proc?.stop();
+  dataDir.remove();
+});
 
-conformanceSuite("node", () => `${server.url}/api/actors`);
+conformanceSuite("node", () => `${url}/api/actors`);

@@ -18,6 +18,9 @@ export interface GatewayOptions {
 export const CONN_PARAMS_HEADER = "x-troupe-conn-params";
 const INTERNAL_HEADER_PREFIX = "x-troupe-";
 
+/** Oversized bodies up to this many extra bytes are drained before the 413 is sent. */
+const DRAIN_BEFORE_413 = 1024 * 1024;
+
 const MANAGER_METHODS = ["GET", "PUT", "POST"];
 const ACTOR_METHODS = ["GET", "DELETE"];
 
@@ -106,17 +109,31 @@ export function createGateway(manager: () => ActorManager | Promise<ActorManager
     if (request.method === "OPTIONS" && !inst.def.options?.handleOptions) return preflight(request, options.cors);
     const limit = inst.def.options?.maxRequestBodySize ?? 10 * 1024 * 1024;
     const length = request.headers.get("content-length");
-    if (length !== null && Number(length) > limit) throw payloadTooLarge(limit);
+    if (length !== null && Number(length) > limit) {
+      // A modest excess is read and dropped first, so the client is not cut off mid-upload
+      // (many HTTP clients then report a reset instead of our 413); a large one is refused at once.
+      if (Number(length) <= limit + DRAIN_BEFORE_413) await request.arrayBuffer().catch(() => {});
+      throw payloadTooLarge(limit);
+    }
     const params = connParams(request);
+    // Bodies without a declared length are counted as they stream in.
+    const limiter = hasBody(request) && length === null ? new BodyLimit(limit) : undefined;
+    const body = hasBody(request) ? (limiter ? limiter.wrap(request.body!) : request.body) : null;
     const inner = new Request(origin + innerPath + search, {
       method: request.method,
       headers: withoutInternalHeaders(request.headers),
-      body: hasBody(request) ? request.body : null,
+      body,
       signal: request.signal,
       // Stream the body through instead of buffering it (required by Node's fetch for stream bodies).
       duplex: "half",
     } as RequestInit);
-    return inst.fetch(inner, innerPath, params);
+    if (!limiter) return inst.fetch(inner, innerPath, params);
+    try {
+      return await inst.fetch(inner, innerPath, params);
+    } catch (err) {
+      // The handler failed because reading the body hit the limit: that is the caller's fault.
+      throw limiter.exceeded ? payloadTooLarge(limit) : err;
+    }
   }
 
   async function callAction(request: Request, actorId: string, name: string) {
@@ -134,6 +151,26 @@ export function createGateway(manager: () => ActorManager | Promise<ActorManager
     const inst = await m.acquire(actorId);
     const output = await inst.action(request, name, args, params);
     return json({ output: output === undefined ? null : output });
+  }
+}
+
+/** Counts streamed request bytes and errors the stream once `limit` is passed. */
+class BodyLimit {
+  exceeded = false;
+  constructor(private readonly limit: number) {}
+  wrap(body: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
+    let seen = 0;
+    return body.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform: (chunk, controller) => {
+          seen += chunk.byteLength;
+          if (seen > this.limit) {
+            this.exceeded = true;
+            controller.error(payloadTooLarge(this.limit));
+          } else controller.enqueue(chunk);
+        },
+      }),
+    );
   }
 }
 
