@@ -1,0 +1,10 @@
+import { building } from "$app/env";
+import { sequence } from "@sveltejs/kit/hooks";
+import { createHandle, formOriginCheck } from "@troupe/sveltekit";
+import { registry } from "#lib/server/troupe";
+
+export const handle = sequence(
+  // SvelteKit's CSRF check is off (see vite.config.ts); keep it for everything but the actors.
+  formOriginCheck({ except: ["/api/actors", "/api/actors-endpoint"] }),
+  createHandle(registry, { basePath: "/api/actors", building }),
+);
