@@ -18,6 +18,8 @@ export { MemoryStore } from "./storage/memory.js";
 export type { ActorRecord, ActorStore, ScheduledEvent, StoredActor } from "./storage/types.js";
 export { indexKey } from "./storage/types.js";
 export type { GatewayOptions } from "./gateway/router.js";
+export type { AuthAction, AuthContext, AuthHook } from "./gateway/auth.js";
+export type { Limits } from "./gateway/limits.js";
 export { CONN_PARAMS_HEADER } from "./gateway/router.js";
 export type { CorsOptions } from "./gateway/cors.js";
 export { DEFAULTS } from "./runtime/instance.js";

@@ -1,7 +1,9 @@
 import type { Logger } from "./actor/context.js";
 import type { AnyActorDefinition } from "./actor/definition.js";
 import { createGateway, type GatewayOptions } from "./gateway/router.js";
+import type { AuthHook } from "./gateway/auth.js";
 import type { CorsOptions } from "./gateway/cors.js";
+import type { Limits } from "./gateway/limits.js";
 import { ActorManager } from "./runtime/manager.js";
 import { MemoryStore } from "./storage/memory.js";
 import type { ActorStore } from "./storage/types.js";
@@ -18,6 +20,13 @@ export interface RegistryConfig<TActors extends Record<string, AnyActorDefinitio
   dev?: boolean;
   /** Most actors per name; beyond it creation answers 429 `too_many_actors`. Default unlimited. */
   maxActorsPerName?: number;
+  /**
+   * Guards manager routes (create, get-or-create, lookup, describe, destroy) and gateway routes
+   * (request, action): throw `Unauthorized`/`Forbidden` or return false. See `AuthContext.action`.
+   */
+  auth?: AuthHook;
+  /** Registry-wide limits; actors' own `options` override the per-actor ones. */
+  limits?: Limits;
   /** Log sink; default console (debug muted). */
   logger?: Partial<Logger>;
 }
@@ -46,6 +55,8 @@ export class Registry<TActors extends Record<string, AnyActorDefinition>> {
       basePath: this.config.basePath,
       cors: this.config.cors,
       dev: this.config.dev,
+      auth: this.config.auth,
+      limits: this.config.limits,
       ...options,
     });
   }
@@ -68,6 +79,7 @@ export class Registry<TActors extends Record<string, AnyActorDefinition>> {
       const m = new ActorManager(this.config.use, (this.store ??= new MemoryStore()), {
         logger: this.config.logger,
         maxActorsPerName: this.config.maxActorsPerName,
+        limits: this.config.limits,
       });
       await m.start();
       this.current = m;

@@ -2,6 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { getRequestListener, type Http2Bindings, type HttpBindings } from "@hono/node-server";
 import { MemoryStore, type ActorStore, type AnyRegistry } from "@troupe/core";
+import { answerClientErrorsWithJson } from "./client-error.js";
 import { createSqliteStore } from "./storage/sqlite-store.js";
 
 export interface ServeOptions {
@@ -78,6 +79,7 @@ export async function serve(registry: AnyRegistry, options: ServeOptions = {}): 
       return response;
     }),
   );
+  answerClientErrorsWithJson(server);
   try {
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);

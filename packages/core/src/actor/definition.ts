@@ -17,6 +17,8 @@ export interface ActorOptions {
   maxRequestBodySize?: number;
   /** Time a handler may take to produce a response, in ms; then 504 `request_timeout`. Default 30000. */
   requestTimeout?: number;
+  /** Concurrent requests (open connections) this actor accepts; more get 503 `actor_overloaded`. Default 1024. */
+  maxInFlight?: number;
 }
 
 export interface BeforeConnectOptions<TParams> {

@@ -1,7 +1,9 @@
 import { ErrorCode, invalidRequest, malformedBody, TroupeError } from "../errors.js";
 import type { ActorManager } from "../runtime/manager.js";
 import type { ActorRecord } from "../storage/types.js";
+import { type AuthHook, authorize } from "./auth.js";
 import { type CorsOptions, preflight, withCors } from "./cors.js";
+import { checkRequestSize, type Limits } from "./limits.js";
 import { errorResponse, json, methodNotAllowed, routeNotFound } from "./respond.js";
 
 export interface GatewayOptions {
@@ -12,6 +14,9 @@ export interface GatewayOptions {
   dev?: boolean;
   /** Largest JSON body accepted by the manager and action routes, in bytes. Default 1 MiB. */
   maxJsonBodySize?: number;
+  /** Registry-level guard for manager and gateway routes. */
+  auth?: AuthHook;
+  limits?: Limits;
 }
 
 /** Header carrying connection params as JSON. */
@@ -46,6 +51,7 @@ export function createGateway(manager: () => ActorManager | Promise<ActorManager
     const { origin, path: fullPath, search } = splitUrl(url);
     const path = stripBase(fullPath, basePath);
     if (path === undefined) throw routeNotFound(fullPath);
+    checkRequestSize(request, options.limits);
     const method = request.method;
 
     if (path.startsWith("/gateway/")) {
@@ -72,11 +78,14 @@ export function createGateway(manager: () => ActorManager | Promise<ActorManager
         const params = new URLSearchParams(search);
         const name = params.get("name");
         if (!name) throw invalidRequest("Query parameter `name` is required");
-        return json(describe(await m.findByKey(name, params.getAll("key"))));
+        const key = params.getAll("key");
+        await authorize(options.auth, request, { action: "lookup", name, key });
+        return json(describe(await m.findByKey(name, key)));
       }
       if (method === "PUT" || method === "POST") {
         const body = await readJson(request, maxJson);
         const { name, key, input } = parseActorQuery(body);
+        await authorize(options.auth, request, { action: method === "PUT" ? "getOrCreate" : "create", name, key });
         if (method === "PUT") {
           const { record, created } = await m.getOrCreate(name, key, input);
           return json({ ...describe(record), created });
@@ -91,9 +100,15 @@ export function createGateway(manager: () => ActorManager | Promise<ActorManager
       if (actorId.includes("/")) throw routeNotFound(fullPath);
       if (method === "OPTIONS") return preflight(request, options.cors);
       const m = await manager();
-      if (method === "GET") return json(describe(await m.findById(actorId)));
+      if (method !== "GET" && method !== "DELETE") throw methodNotAllowed(ACTOR_METHODS);
+      const record = await m.findById(actorId);
+      const ctx = { actorId, name: record.name, key: record.key };
+      if (method === "GET") {
+        await authorize(options.auth, request, { action: "describe", ...ctx });
+        return json(describe(record));
+      }
       if (method === "DELETE") {
-        await m.findById(actorId);
+        await authorize(options.auth, request, { action: "destroy", ...ctx });
         await m.destroy(actorId);
         return json({ actorId, destroyed: true });
       }
@@ -107,7 +122,11 @@ export function createGateway(manager: () => ActorManager | Promise<ActorManager
     const m = await manager();
     const inst = await m.acquire(actorId);
     if (request.method === "OPTIONS" && !inst.def.options?.handleOptions) return preflight(request, options.cors);
-    const limit = inst.def.options?.maxRequestBodySize ?? 10 * 1024 * 1024;
+    if (options.auth) {
+      const { name, key } = inst.record;
+      await authorize(options.auth, request, { action: "request", actorId, name, key });
+    }
+    const limit = inst.def.options?.maxRequestBodySize ?? options.limits?.maxRequestBodySize ?? 10 * 1024 * 1024;
     const length = request.headers.get("content-length");
     if (length !== null && Number(length) > limit) {
       // A modest excess is read and dropped first, so the client is not cut off mid-upload
@@ -149,6 +168,10 @@ export function createGateway(manager: () => ActorManager | Promise<ActorManager
     const params = connParams(request);
     const m = await manager();
     const inst = await m.acquire(actorId);
+    if (options.auth) {
+      const { name: actorName, key } = inst.record;
+      await authorize(options.auth, request, { action: "action", actorId, name: actorName, key, actionName: name });
+    }
     const output = await inst.action(request, name, args, params);
     return json({ output: output === undefined ? null : output });
   }
@@ -224,9 +247,25 @@ function connParams(request: Request): unknown {
   }
 }
 
+/** Hop-by-hop headers (RFC 9110 section 7.6.1) describe one connection; they are not forwarded. */
+const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "te", "transfer-encoding", "upgrade", "trailer"]);
+
+/** The headers an actor sees: no internal `x-troupe-*` control headers, no hop-by-hop headers. */
 function withoutInternalHeaders(headers: Headers): Headers {
   const out = new Headers(headers);
-  for (const name of headers.keys()) if (name.startsWith(INTERNAL_HEADER_PREFIX)) out.delete(name);
+  const connection = headers.get("connection");
+  if (connection) {
+    for (const listed of connection.split(",")) {
+      try {
+        out.delete(listed.trim());
+      } catch {
+        /* not a valid header name: nothing to remove */
+      }
+    }
+  }
+  for (const name of headers.keys()) {
+    if (name.startsWith(INTERNAL_HEADER_PREFIX) || HOP_BY_HOP.has(name)) out.delete(name);
+  }
   return out;
 }
 

@@ -10,6 +10,8 @@ import { nextConnId } from "./ids.js";
 export interface InstanceOwner {
   readonly store: ActorStore;
   readonly logger: Partial<Logger> | undefined;
+  /** Registry-wide defaults for per-actor limits. */
+  readonly limits?: { requestTimeout?: number; maxInFlight?: number };
   /** Called whenever the instance has no in-flight work left. */
   idle(instance: ActorInstance): void;
   destroy(actorId: string): Promise<void>;
@@ -23,6 +25,7 @@ export const DEFAULTS = {
   saveInterval: 1_000,
   maxRequestBodySize: 10 * 1024 * 1024,
   requestTimeout: 30_000,
+  maxInFlight: 1024,
 } as const;
 
 const serialize = (state: unknown) => JSON.stringify(state) ?? "null";
@@ -246,6 +249,13 @@ export class ActorInstance implements ContextHost {
   }
 
   private async open(request: Request, path: string, params: unknown) {
+    const maxInFlight = this.def.options?.maxInFlight ?? this.owner.limits?.maxInFlight ?? DEFAULTS.maxInFlight;
+    if (this.conns.size >= maxInFlight) {
+      throw new TroupeError("actor_overloaded", `Actor has ${maxInFlight} requests in flight; retry shortly`, {
+        status: 503,
+        headers: { "retry-after": "1" },
+      });
+    }
     this.busy();
     const conn: Conn<any> = { id: nextConnId(), params, method: request.method, path, startedAt: Date.now(), state: {} };
     const ctx = new BoundContext(this, conn);
@@ -285,7 +295,7 @@ export class ActorInstance implements ContextHost {
   }
 
   private withTimeout<T>(run: () => T | Promise<T>): Promise<T> {
-    const ms = this.def.options?.requestTimeout ?? DEFAULTS.requestTimeout;
+    const ms = this.def.options?.requestTimeout ?? this.owner.limits?.requestTimeout ?? DEFAULTS.requestTimeout;
     const result = run();
     if (!(result instanceof Promise) || !Number.isFinite(ms) || ms <= 0) return Promise.resolve(result);
     return new Promise<T>((resolve, reject) => {

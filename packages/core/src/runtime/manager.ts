@@ -10,6 +10,8 @@ export interface ManagerOptions {
   logger?: Partial<Logger>;
   /** Most actors of one name (default unlimited); creating more answers 429 `too_many_actors`. */
   maxActorsPerName?: number;
+  /** Registry-wide defaults for per-actor limits (actor `options` win). */
+  limits?: { requestTimeout?: number; maxInFlight?: number };
 }
 
 /** Longest delay a Node/WinterTC timer accepts. */
@@ -40,6 +42,10 @@ export class ActorManager implements InstanceOwner {
 
   get logger() {
     return this.options.logger;
+  }
+
+  get limits() {
+    return this.options.limits;
   }
 
   /** Arms the timer for events persisted by an earlier process. */
