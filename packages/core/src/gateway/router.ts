@@ -151,7 +151,9 @@ export function createGateway(manager: () => ActorManager | Promise<ActorManager
       return await inst.fetch(inner, innerPath, params);
     } catch (err) {
       // The handler failed because reading the body hit the limit: that is the caller's fault.
-      throw limiter.exceeded ? payloadTooLarge(limit) : err;
+      if (!limiter.exceeded) throw err;
+      await limiter.drained;
+      throw payloadTooLarge(limit);
     }
   }
 
@@ -177,23 +179,48 @@ export function createGateway(manager: () => ActorManager | Promise<ActorManager
   }
 }
 
-/** Counts streamed request bytes and errors the stream once `limit` is passed. */
+/**
+ * Counts streamed request bytes and errors the actor's stream once `limit` is passed. The rest
+ * of the upload is then read and dropped (up to `DRAIN_BEFORE_413` bytes), so the client gets our
+ * 413 instead of a connection reset in the middle of its upload.
+ */
 class BodyLimit {
   exceeded = false;
+  /** Settles once the excess has been drained or given up on. */
+  drained: Promise<void> = Promise.resolve();
   constructor(private readonly limit: number) {}
-  wrap(body: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
+  wrap(source: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
+    const reader = source.getReader();
     let seen = 0;
-    return body.pipeThrough(
-      new TransformStream<Uint8Array, Uint8Array>({
-        transform: (chunk, controller) => {
-          seen += chunk.byteLength;
-          if (seen > this.limit) {
-            this.exceeded = true;
-            controller.error(payloadTooLarge(this.limit));
-          } else controller.enqueue(chunk);
+    return new ReadableStream<Uint8Array>(
+      {
+        pull: async (controller) => {
+          const { done, value } = await reader.read();
+          if (done) return controller.close();
+          seen += value.byteLength;
+          if (seen <= this.limit) return controller.enqueue(value);
+          this.exceeded = true;
+          controller.error(payloadTooLarge(this.limit));
+          this.drained = drain(reader, DRAIN_BEFORE_413);
         },
-      }),
+        cancel: (reason) => reader.cancel(reason),
+      },
+      { highWaterMark: 0 },
     );
+  }
+}
+
+async function drain(reader: ReadableStreamDefaultReader<Uint8Array>, max: number): Promise<void> {
+  let dropped = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      dropped += value.byteLength;
+      if (dropped > max) return void (await reader.cancel());
+    }
+  } catch {
+    /* the client went away: nothing left to drain */
   }
 }
 
