@@ -1,7 +1,7 @@
 import { building } from "$app/env";
 import { sequence } from "@sveltejs/kit/hooks";
 import { createHandle, formOriginCheck } from "@troupe/sveltekit";
-import { registry } from "#lib/server/troupe";
+import { registry } from "#lib/server/troupe.ts";
 
 export const handle = sequence(
   // SvelteKit's CSRF check is off (see vite.config.ts); keep it for everything but the actors.

@@ -235,7 +235,12 @@ describe("sveltekit: CSRF", () => {
   for (const [form, mount] of Object.entries(MOUNTS)) {
     it(`${form}: text/plain and body-less POSTs reach actors from any origin or none`, async () => {
       const id = await actorId("echo", unique("csrf-api"), mount);
-      for (const headers of [{ "content-type": "text/plain" }, { "content-type": "text/plain", origin: "https://other.example" }, {}]) {
+      const cases: Array<Record<string, string>> = [
+        { "content-type": "text/plain" },
+        { "content-type": "text/plain", origin: "https://other.example" },
+        {},
+      ];
+      for (const headers of cases) {
         const res = await fetch(`${origin}${mount}/gateway/${id}/request/form`, { method: "POST", headers, body: "x=1" });
         expect(res.status, JSON.stringify(headers)).toBe(200);
         expect(atob(((await res.json()) as any).bodyBase64)).toBe("x=1");

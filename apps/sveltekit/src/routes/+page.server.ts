@@ -1,13 +1,14 @@
 import { createClient } from "@troupe/core/client";
 import type { ExampleRegistry, GuestbookEntry } from "@troupe/example";
-import { registry } from "#lib/server/troupe";
+import { registry } from "#lib/server/troupe.ts";
+import type { Actions, PageServerLoad } from "./$types";
 
 // In-process client: server code talks to the actors without an HTTP round trip.
 const actors = createClient<ExampleRegistry>(registry);
 
 const keyOf = (url: URL) => url.searchParams.get("key") || "demo";
 
-export async function load({ url }: { url: URL }) {
+export const load: PageServerLoad = async ({ url }) => {
   const key = keyOf(url);
   const [count, entries] = await Promise.all([
     actors.counter.getOrCreate(key).get(),
@@ -18,11 +19,11 @@ export async function load({ url }: { url: URL }) {
       .then((body) => body.entries),
   ]);
   return { key, count, entries };
-}
+};
 
-export const actions = {
+export const actions: Actions = {
   // A plain HTML form (works without JavaScript): adds `by` to the counter on the server.
-  async default({ url, request }: { url: URL; request: Request }) {
+  async default({ url, request }) {
     const form = await request.formData();
     const by = Number(form.get("by") ?? 1);
     const count = await actors.counter.getOrCreate(keyOf(url)).increment(Number.isFinite(by) ? by : 1);

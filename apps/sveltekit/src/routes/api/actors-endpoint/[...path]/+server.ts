@@ -1,6 +1,6 @@
 // The same registry mounted a second time, as a catch-all endpoint instead of a hook.
 import { toSvelteKitHandler } from "@troupe/sveltekit";
-import { registry } from "#lib/server/troupe";
+import { registry } from "#lib/server/troupe.ts";
 
 export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS, fallback } = toSvelteKitHandler(registry, {
   basePath: "/api/actors-endpoint",
