@@ -42,6 +42,8 @@ async function startServer(port: number) {
       // adapter-node caps request bodies at 512K by default; let each actor's own limit decide.
       BODY_SIZE_LIMIT: "Infinity",
       TROUPE_DATA_DIR: data.path,
+      // On SIGTERM adapter-node waits this long (default 30 s) for open streams before closing them.
+      SHUTDOWN_TIMEOUT: "5",
     },
     readyUrl: `${origin}/api/actors/actors?name=counter&key=ready`,
   });
