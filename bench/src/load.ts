@@ -1,0 +1,55 @@
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { trackChild } from "./procs.ts";
+
+/** What the load generator should do. */
+export interface LoadJob {
+  url: string;
+  connections: number;
+  /** Measured duration, s. */
+  seconds: number;
+  /** Unmeasured run first (JIT, caches, keep-alive sockets), s. */
+  warmupSeconds: number;
+  method?: string;
+  body?: string;
+  headers?: Record<string, string>;
+  /** JSON file with an array of request paths, used round-robin instead of the URL's path. */
+  pathsFile?: string;
+}
+
+/** What one load run measured. Latencies in ms. */
+export interface LoadResult {
+  requests: number;
+  seconds: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  /** Socket errors + timeouts + non-2xx answers. */
+  errors: number;
+  detail: Record<string, number>;
+}
+
+const loaderPath = fileURLToPath(new URL("./loader.ts", import.meta.url));
+
+/** Runs autocannon in a separate Node process against `job.url` and returns its figures. */
+export function load(job: LoadJob): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [loaderPath, JSON.stringify(job)], { stdio: ["ignore", "pipe", "pipe"] });
+    trackChild(child);
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d: Buffer) => (out += d));
+    child.stderr.on("data", (d: Buffer) => (err += d));
+    const cap = setTimeout(() => child.kill("SIGKILL"), (job.seconds + job.warmupSeconds + 60) * 1000);
+    child.once("exit", (code) => {
+      clearTimeout(cap);
+      const line = out.trim().split("\n").pop() ?? "";
+      try {
+        if (code !== 0) throw new Error(`exit ${code}`);
+        resolve(JSON.parse(line) as LoadResult);
+      } catch (e) {
+        reject(new Error(`load generator failed (${String(e)}):\n${err.slice(-2000)}${out.slice(-1000)}`));
+      }
+    });
+  });
+}

@@ -1,0 +1,28 @@
+/** How long and how wide one bench run is. */
+export interface Mode {
+  name: "smoke" | "quick" | "full";
+  /** Measured seconds per row. */
+  seconds: number;
+  warmupSeconds: number;
+  /** Actors for the round-robin row (Troupe). */
+  manyActors: number;
+  /** Actors for RivetKit's round-robin row (it creates actors far more slowly). */
+  rivetActors: number;
+  /** Actor counts for the memory figures. */
+  memoryActors: number[];
+  wakeSamples: number;
+}
+
+export const MODES: Record<Mode["name"], Mode> = {
+  smoke: { name: "smoke", seconds: 1, warmupSeconds: 0.5, manyActors: 0, rivetActors: 0, memoryActors: [], wakeSamples: 0 },
+  quick: { name: "quick", seconds: 3, warmupSeconds: 1, manyActors: 10_000, rivetActors: 200, memoryActors: [10_000], wakeSamples: 1000 },
+  full: {
+    name: "full",
+    seconds: 10,
+    warmupSeconds: 3,
+    manyActors: 10_000,
+    rivetActors: 1000,
+    memoryActors: [10_000, 100_000],
+    wakeSamples: 5000,
+  },
+};

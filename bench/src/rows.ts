@@ -1,0 +1,182 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { load, type LoadResult } from "./load.ts";
+import type { Mode } from "./modes.ts";
+import { freePortBlock } from "./ports.ts";
+import { startProcess, type BenchProcess } from "./procs.ts";
+import type { TroupeServerConfig } from "./servers/troupe.ts";
+import { benchTempDir, removeTempDir } from "./tmp.ts";
+
+/** One line of the table. */
+export interface Row {
+  id: string;
+  label: string;
+  connections: number;
+  result?: LoadResult;
+  /** Why there is no measurement. */
+  unavailable?: string;
+  note?: string;
+}
+
+const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+const node = process.execPath;
+
+async function stats(proc: BenchProcess): Promise<Record<string, number> | undefined> {
+  const before = proc.output().length;
+  process.kill(proc.child.pid!, "SIGUSR2");
+  for (let i = 0; i < 40; i++) {
+    const m = /stats (\{.*\})/.exec(proc.output().slice(before));
+    if (m) return JSON.parse(m[1]!);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return undefined;
+}
+
+/** Runs `body`; a failure becomes an unavailable row with the reason, so the run goes on. */
+export async function measure(row: Row, body: () => Promise<LoadResult>): Promise<Row> {
+  const t = Date.now();
+  process.stderr.write(`[bench] ${row.id} ${row.label} ...`);
+  try {
+    row.result = await body();
+    process.stderr.write(` ${Math.round(row.result.rps)} req/s (${((Date.now() - t) / 1000).toFixed(1)} s)\n`);
+  } catch (err) {
+    row.unavailable = String((err as Error).message ?? err).split("\n")[0]!.slice(0, 300);
+    process.stderr.write(` unavailable: ${String((err as Error).stack ?? err).slice(0, 3000)}\n`);
+  }
+  return row;
+}
+
+/** Rows 1-2: a server answering "ok" (raw node:http or a fetch-style adapter). */
+export function plainRow(mode: Mode, id: string, label: string, kind: string, connections: number): Promise<Row> {
+  const row: Row = { id, label, connections };
+  return measure(row, async () => {
+    const { proc, match } = await startProcess(node, [here("./servers/plain.ts"), kind], { ready: /ready (\S+)/ });
+    try {
+      return await load({ url: `${match[1]}/`, connections, seconds: mode.seconds, warmupSeconds: mode.warmupSeconds });
+    } finally {
+      await proc.stop();
+    }
+  });
+}
+
+export interface TroupeRowOptions {
+  server: Omit<TroupeServerConfig, "pathsFile" | "dataDir">;
+  connections: number;
+  method: "GET" | "POST";
+  /** Spread requests round-robin over every actor (else all go to the first). */
+  roundRobin?: boolean;
+  /** Report how many requests woke a sleeping actor. */
+  countWakes?: boolean;
+}
+
+/** Rows 3-5: Troupe (the standalone host or `registry.fetch` behind a library) under load. */
+export function troupeRow(mode: Mode, id: string, label: string, o: TroupeRowOptions): Promise<Row> {
+  const row: Row = { id, label, connections: o.connections };
+  return measure(row, async () => {
+    const dir = benchTempDir(id);
+    const config: TroupeServerConfig = { ...o.server, pathsFile: join(dir, "paths.json"), dataDir: join(dir, "data") };
+    const { proc, match } = await startProcess(node, [here("./servers/troupe.ts"), JSON.stringify(config)], {
+      ready: /ready (\S+)/,
+      timeoutMs: 120_000,
+    });
+    try {
+      const paths = JSON.parse(readFileSync(config.pathsFile, "utf8")) as string[];
+      const before = o.countWakes ? await stats(proc) : undefined;
+      const result = await load({
+        url: `${match[1]}${paths[0]}`,
+        connections: o.connections,
+        seconds: mode.seconds,
+        warmupSeconds: mode.warmupSeconds,
+        method: o.method,
+        pathsFile: o.roundRobin ? config.pathsFile : undefined,
+      });
+      if (o.countWakes && before) {
+        const after = await stats(proc);
+        if (after) {
+          const total = result.requests + Math.round(result.rps * mode.warmupSeconds);
+          row.note = `${after.wakes - before.wakes} wakes in ~${total} requests (warm-up included)`;
+        }
+      }
+      return result;
+    } finally {
+      await proc.stop();
+      removeTempDir(dir);
+    }
+  });
+}
+
+/** RivetKit's engine binds its port, port+1 and port+10. */
+const RIVET_PORT_OFFSETS = [0, 1, 10];
+
+/** A RivetKit registry with its local engine, started in a fresh HOME. */
+export async function startRivetKit(nodelay: boolean) {
+  const home = benchTempDir("rivetkit-home");
+  const port = await freePortBlock(RIVET_PORT_OFFSETS);
+  const { proc, match } = await startProcess(node, [here("./servers/rivetkit.ts"), String(port)], {
+    env: {
+      HOME: home,
+      RUST_BACKTRACE: undefined,
+      RUST_LOG: undefined,
+      RIVET__GUARD__TCP_NODELAY: nodelay ? "true" : undefined,
+    },
+    ready: /ready (\S+)/,
+    timeoutMs: 120_000,
+  });
+  const url = match[1]!;
+  return {
+    url,
+    /** Creates (getOrCreate) the actor with key `key` through the raw gateway; returns its id. */
+    async actorId(key: string): Promise<string> {
+      const res = await fetch(
+        `${url}/gateway/counter/request/increment?rvt-namespace=default&rvt-method=getOrCreate&rvt-key=${key}&rvt-pool=default`,
+        { method: "POST", signal: AbortSignal.timeout(60_000) },
+      );
+      await res.arrayBuffer();
+      const id = res.headers.get("x-rivet-actor");
+      if (!res.ok || !id) throw new Error(`RivetKit getOrCreate answered ${res.status}`);
+      return id;
+    },
+    async stop() {
+      await proc.stop(5000);
+      removeTempDir(home);
+    },
+  };
+}
+
+/** Row 6: RivetKit, `POST /increment` on its raw gateway, to one actor or round-robin over many. */
+export function rivetRow(
+  mode: Mode,
+  id: string,
+  label: string,
+  o: { nodelay: boolean; connections: number; actors: number; createBudgetMs: number },
+): Promise<Row> {
+  const row: Row = { id, label, connections: o.connections };
+  return measure(row, async () => {
+    const rk = await startRivetKit(o.nodelay);
+    const dir = benchTempDir(id);
+    try {
+      const ids: string[] = [];
+      const deadline = Date.now() + o.createBudgetMs;
+      // Create the actors before measuring, 16 at a time, within a time budget.
+      for (let i = 0; i < o.actors && Date.now() < deadline; i += 16) {
+        const keys = Array.from({ length: Math.min(16, o.actors - i) }, (_, j) => `k${i + j}`);
+        ids.push(...(await Promise.all(keys.map((k) => rk.actorId(k)))));
+      }
+      if (ids.length < o.actors) row.note = `only ${ids.length} of ${o.actors} actors could be created in ${o.createBudgetMs / 1000} s`;
+      const pathsFile = join(dir, "paths.json");
+      writeFileSync(pathsFile, JSON.stringify(ids.map((a) => `/gateway/${a}/request/increment`)));
+      return await load({
+        url: `${rk.url}/gateway/${ids[0]}/request/increment`,
+        connections: o.connections,
+        seconds: mode.seconds,
+        warmupSeconds: mode.warmupSeconds,
+        method: "POST",
+        pathsFile: ids.length > 1 ? pathsFile : undefined,
+      });
+    } finally {
+      await rk.stop();
+      removeTempDir(dir);
+    }
+  });
+}
