@@ -2,7 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { getRequestListener, type Http2Bindings, type HttpBindings } from "@hono/node-server";
 import { MemoryStore, type ActorStore, type AnyRegistry } from "@troupe/core";
-import { answerClientErrorsWithJson } from "./client-error.js";
+import { answerClientErrorsWithJson, drainSmallBody } from "./client-error.js";
 import { createSqliteStore } from "./storage/sqlite-store.js";
 
 export interface ServeOptions {
@@ -73,9 +73,13 @@ export async function serve(registry: AnyRegistry, options: ServeOptions = {}): 
   const server = createServer(
     getRequestListener(async (request, env: HttpBindings | Http2Bindings) => {
       const response = await handler(request);
-      // Answered before the request body was fully received (e.g. an early 413): close the
-      // connection after this response, so the client never reuses a socket we are dropping.
-      if (!env.incoming.complete && !env.outgoing.headersSent) env.outgoing.setHeader("connection", "close");
+      if (!env.incoming.complete && !env.outgoing.headersSent) {
+        // Answered before the request body was read (an error, an early 413): a small body is
+        // read and dropped so the connection stays usable; otherwise the connection is closed
+        // after this response, so the client never reuses a socket we are dropping.
+        await drainSmallBody(env.incoming);
+        if (!env.incoming.complete) env.outgoing.setHeader("connection", "close");
+      }
       return response;
     }),
   );

@@ -17,7 +17,8 @@ export interface CorsOptions {
 const ALLOWED_METHODS = "GET, HEAD, PUT, POST, PATCH, DELETE, OPTIONS";
 
 export function allowedOrigin(options: CorsOptions | undefined, origin: string | null): string | undefined {
-  if (!origin) return undefined;
+  // "null" is what sandboxed iframes and file:// pages send: never reflect it.
+  if (!origin || origin === "null") return undefined;
   const rule = options?.origin;
   if (rule === false) return undefined;
   if (rule === undefined) return origin;

@@ -53,6 +53,10 @@ export function createGateway(manager: () => ActorManager | Promise<ActorManager
     if (path === undefined) throw routeNotFound(fullPath);
     checkRequestSize(request, options.limits);
     const method = request.method;
+    // The Fetch standard cannot carry these (TRACE would also echo credentials back).
+    if (method === "TRACE" || method === "TRACK" || method === "CONNECT") {
+      throw methodNotAllowed(["GET", "HEAD", "PUT", "POST", "PATCH", "DELETE", "OPTIONS"]);
+    }
 
     if (path.startsWith("/gateway/")) {
       const rest = path.slice(9);
