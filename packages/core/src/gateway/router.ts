@@ -41,7 +41,9 @@ export function createGateway(manager: () => ActorManager | Promise<ActorManager
       res = await route(request);
     } catch (err) {
       const m = await Promise.resolve(manager()).catch(() => undefined);
-      res = errorResponse(err, dev, m ? (msg, data) => m.log.error(msg, data) : undefined);
+      // A failure caused by the client leaving is expected, not a server error worth logging.
+      const log = m && !request.signal.aborted ? (msg: string, data: Record<string, unknown>) => m.log.error(msg, data) : undefined;
+      res = errorResponse(err, dev, log);
     }
     return request.headers.has("origin") ? withCors(request, res, options.cors) : res;
   };
