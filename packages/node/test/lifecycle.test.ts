@@ -41,7 +41,7 @@ const sleepy = actor({
 
 const account = actor({
   createState: (_c: unknown, input: { opening?: number } | undefined) => ({ balance: input?.opening ?? 0, opening: input ?? null }),
-  onCreate: (c, input: unknown) => void hooks.push(`onCreate:${JSON.stringify(input)} ${c.actorId}`),
+  onCreate: (c, input: { opening?: number } | undefined) => void hooks.push(`onCreate:${JSON.stringify(input)} ${c.actorId}`),
   actions: { state: (c) => c.state, nap: (c) => c.sleep() },
 });
 

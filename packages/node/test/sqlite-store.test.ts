@@ -10,8 +10,8 @@ import { createSqliteStore, DATABASE_FILE, DataDirLockedError, resolveDataDir, t
 
 const dirs: Array<ReturnType<typeof tempDir>> = [];
 const open: SqliteStore[] = [];
-afterEach(() => {
-  for (const s of open.splice(0)) s.close();
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((s) => s.close()));
 });
 afterAll(() => {
   for (const d of dirs) d.remove();
@@ -118,7 +118,7 @@ describe("SqliteStore", () => {
     await first.insert(record("p", ["k"]), '"in"');
     await first.writeState("p-k", '{"n":1}');
     await first.addEvent({ eventId: "ev", actorId: "p-k", at: 5, action: "a", args: [] });
-    first.close();
+    await first.close();
     const second = newStore(dataDir);
     expect(second.findByKey("p", ["k"])).toEqual(record("p", ["k"]));
     expect(second.read("p-k")).toEqual({ state: '{"n":1}', input: undefined });
@@ -134,7 +134,7 @@ describe("SqliteStore", () => {
     expect(existsSync(join(dataDir, `${DATABASE_FILE}-wal`))).toBe(true);
   });
 
-  it("refuses a second store on the same directory, even in the same process, until the first closes", () => {
+  it("refuses a second store on the same directory, even in the same process, until the first closes", async () => {
     const dataDir = newDir();
     const first = createSqliteStore({ dataDir });
     let error: unknown;
@@ -146,15 +146,15 @@ describe("SqliteStore", () => {
     expect(error).toBeInstanceOf(DataDirLockedError);
     expect((error as DataDirLockedError).dataDir).toBe(dataDir);
     expect((error as Error).message).toContain(`pid ${process.pid}`);
-    first.close();
+    await first.close();
     newStore(dataDir); // free again
   });
 
   it("a closed store refuses further calls", async () => {
     const store = createSqliteStore({ dataDir: newDir() });
-    store.close();
-    store.close(); // idempotent
+    await Promise.all([store.close(), store.close()]); // idempotent
     expect(() => store.findById("x")).toThrow(/closed/);
+    await expect(store.writeState("x", "1")).rejects.toThrow(/closed/);
   });
 });
 

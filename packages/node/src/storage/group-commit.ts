@@ -1,91 +1,121 @@
-import type { DatabaseSync, StatementSync } from "node:sqlite";
+import { Worker } from "node:worker_threads";
+import type { FromWriter, InsertResult, ToWriter, WriteOp, WriterInit } from "./write-ops.js";
+import { WRITER_SOURCE } from "./writer-source.js";
 
 interface QueuedWrite {
-  run: () => unknown;
-  resolve: (value: any) => void;
+  op: WriteOp;
+  resolve: (value: InsertResult | undefined) => void;
   reject: (error: unknown) => void;
 }
 
-type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+/** An error from the writer thread, with SQLite's error code kept. */
+function writeError(message: string, errcode: number | undefined): Error {
+  return Object.assign(new Error(message), { code: "ERR_SQLITE_ERROR", errcode });
+}
 
 /**
- * Group commit: writes queued during one turn of the event loop run in a single transaction,
- * committed once (one fsync for the whole batch), on `setImmediate`. Each caller's promise
- * settles only after the commit of its batch, so "resolved" means "durable".
- *
- * A write that throws is rejected alone (each write is a single statement, which SQLite
- * rolls back on its own); if the commit itself fails the whole batch is rejected.
+ * Group commit on a writer thread. Writes queued while a batch is being committed are sent
+ * together as the next batch: one transaction and one fsync for all of them. Each caller's
+ * promise settles only after the commit of its batch, so "resolved" means "durable". The main
+ * thread never waits on the disk, so it keeps serving requests during an fsync.
  */
 export class GroupCommit {
   private queue: QueuedWrite[] = [];
+  private inFlight: QueuedWrite[] | undefined;
   private timer: ReturnType<typeof setImmediate> | undefined;
-  private readonly begin: StatementSync;
-  private readonly commit: StatementSync;
-  private readonly rollback: StatementSync;
+  private readonly worker: Worker;
+  private broken: Error | undefined;
+  private closing: Promise<void> | undefined;
+  private drained: (() => void) | undefined;
   /** Transactions committed so far. */
   batches = 0;
   /** Writes committed so far. */
   writes = 0;
 
-  constructor(private readonly db: DatabaseSync) {
-    this.begin = db.prepare("BEGIN IMMEDIATE");
-    this.commit = db.prepare("COMMIT");
-    this.rollback = db.prepare("ROLLBACK");
-  }
-
-  /** Queues a synchronous write; resolves with its result once its batch is committed. */
-  enqueue<T>(run: () => T): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.queue.push({ run, resolve, reject });
-      this.timer ??= setImmediate(() => this.flush());
+  constructor(init: WriterInit) {
+    this.worker = new Worker(WRITER_SOURCE, { eval: true, workerData: init, name: "troupe-sqlite-writer" });
+    this.worker.unref(); // referenced only while a batch is in flight
+    this.worker.on("message", (reply: FromWriter) => this.settle(reply));
+    this.worker.on("error", (err) => this.fail(err));
+    this.worker.on("exit", (code) => {
+      if (!this.closing) this.fail(new Error(`The SQLite writer thread exited (code ${code})`));
     });
   }
 
-  /** Commits every queued write now (also used by `close()`). */
-  flush(): void {
-    if (this.timer !== undefined) clearImmediate(this.timer);
-    this.timer = undefined;
+  /** Queues a write; resolves (with an insert's answer) once its batch is committed. */
+  enqueue(op: WriteOp): Promise<InsertResult | undefined> {
+    if (this.broken) return Promise.reject(this.broken);
+    return new Promise((resolve, reject) => {
+      this.queue.push({ op, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  private schedule() {
+    if (this.inFlight || this.timer || this.queue.length === 0) return;
+    // Wait for the rest of this event-loop turn: requests read in the same turn join the batch.
+    this.timer = setImmediate(() => {
+      this.timer = undefined;
+      this.send();
+    });
+  }
+
+  private send() {
+    if (this.inFlight || this.queue.length === 0 || this.broken) return;
     const batch = this.queue;
-    if (batch.length === 0) return;
     this.queue = [];
-    try {
-      this.begin.run();
-    } catch (err) {
+    this.inFlight = batch;
+    this.worker.ref(); // keep the process alive until the commit answers
+    this.worker.postMessage({ type: "batch", ops: batch.map((w) => w.op) } satisfies ToWriter);
+  }
+
+  private settle(reply: FromWriter) {
+    const batch = this.inFlight ?? [];
+    this.inFlight = undefined;
+    this.worker.unref();
+    if (reply.type === "failed") {
+      const err = writeError(reply.message, reply.errcode);
       for (const w of batch) w.reject(err);
-      return;
+    } else {
+      this.batches++;
+      batch.forEach((w, i) => {
+        const o = reply.outcomes[i];
+        if (o?.ok) {
+          this.writes++;
+          w.resolve(o.value);
+        } else w.reject(o ? writeError(o.message, o.errcode) : new Error("The write was not applied"));
+      });
     }
-    const outcomes: Outcome[] = [];
-    for (const w of batch) {
-      // Some errors (I/O, disk full) make SQLite roll the whole transaction back: stop there.
-      if (!this.db.isTransaction) break;
-      try {
-        outcomes.push({ ok: true, value: w.run() });
-      } catch (error) {
-        outcomes.push({ ok: false, error });
+    if (this.queue.length > 0) this.schedule();
+    else this.drained?.();
+  }
+
+  private fail(err: unknown) {
+    this.broken ??= err instanceof Error ? err : new Error(String(err));
+    for (const w of [...(this.inFlight ?? []), ...this.queue]) w.reject(this.broken);
+    this.inFlight = undefined;
+    this.queue = [];
+    this.drained?.();
+  }
+
+  /** Commits what is queued, then stops the writer thread. Idempotent. */
+  close(): Promise<void> {
+    return (this.closing ??= (async () => {
+      while ((this.inFlight || this.queue.length > 0) && !this.broken) {
+        await new Promise<void>((resolve) => {
+          this.drained = resolve;
+          this.schedule();
+        });
+        this.drained = undefined;
       }
-    }
-    if (!this.db.isTransaction) {
-      const error = new Error("The storage transaction was rolled back; nothing in this batch was saved");
-      for (const w of batch) w.reject(error);
-      return;
-    }
-    try {
-      this.commit.run();
-    } catch (err) {
-      try {
-        if (this.db.isTransaction) this.rollback.run();
-      } catch {
-        /* the commit error is the one to report */
+      if (this.broken) {
+        await this.worker.terminate();
+        return;
       }
-      for (const w of batch) w.reject(err);
-      return;
-    }
-    this.batches++;
-    this.writes += outcomes.filter((o) => o.ok).length;
-    batch.forEach((w, i) => {
-      const o = outcomes[i]!;
-      if (o.ok) w.resolve(o.value);
-      else w.reject(o.error);
-    });
+      const exited = new Promise<void>((resolve) => this.worker.once("exit", () => resolve()));
+      this.worker.ref();
+      this.worker.postMessage({ type: "close" } satisfies ToWriter);
+      await exited;
+    })());
   }
 }

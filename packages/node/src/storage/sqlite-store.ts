@@ -23,6 +23,7 @@ export interface SqliteStoreOptions {
   synchronous?: "full" | "normal";
 }
 
+/** An `actors` row as read for the index (also what the writer thread answers for a taken key). */
 interface ActorRow {
   actor_id: string;
   name: string;
@@ -40,8 +41,9 @@ interface EventRow {
 
 /**
  * `ActorStore` on an embedded SQLite database (Node's built-in `node:sqlite`, no native addon).
- * WAL journal, one connection, prepared statements, group commit for every write, and an
- * exclusive lock on the data directory for as long as the store is open.
+ * WAL journal and prepared statements. Reads run on a connection in the calling thread; every
+ * write goes through group commit on a writer thread (see `GroupCommit`). The data directory is
+ * locked exclusively for as long as the store is open.
  */
 export class SqliteStore implements ActorStore {
   /** Absolute data directory in use. */
@@ -49,47 +51,30 @@ export class SqliteStore implements ActorStore {
   private readonly db: DatabaseSync;
   private readonly lock: DataDirLock;
   private readonly writes: GroupCommit;
-  private readonly sql: Record<
-    | "insert"
-    | "byKey"
-    | "byId"
-    | "countByName"
-    | "read"
-    | "writeState"
-    | "remove"
-    | "addEvent"
-    | "removeEvent"
-    | "listEvents",
-    StatementSync
-  >;
-  private closed = false;
+  private readonly sql: Record<"byKey" | "byId" | "countByName" | "read" | "listEvents", StatementSync>;
+  private closing: Promise<void> | undefined;
 
   constructor(options: SqliteStoreOptions = {}) {
     this.dataDir = ensureDataDir(resolveDataDir(options.dataDir));
     this.lock = acquireDataDirLock(this.dataDir);
     try {
-      this.db = openDatabase(join(this.dataDir, DATABASE_FILE), options.synchronous ?? "full");
+      this.db = openDatabase(join(this.dataDir, DATABASE_FILE));
     } catch (err) {
       this.lock.release();
       throw err;
     }
     const p = (sql: string) => this.db.prepare(sql);
     this.sql = {
-      insert: p(
-        `INSERT INTO actors (actor_id, name, key_json, index_key, created_at, input, state)
-         VALUES (?, ?, ?, ?, ?, ?, NULL) ON CONFLICT (index_key) DO NOTHING`,
-      ),
       byKey: p("SELECT actor_id, name, key_json, created_at FROM actors WHERE index_key = ?"),
       byId: p("SELECT actor_id, name, key_json, created_at FROM actors WHERE actor_id = ?"),
       countByName: p("SELECT count(*) AS n FROM actors WHERE name = ?"),
       read: p("SELECT state, input FROM actors WHERE actor_id = ?"),
-      writeState: p("UPDATE actors SET state = ?, input = NULL WHERE actor_id = ?"),
-      remove: p("DELETE FROM actors WHERE actor_id = ?"),
-      addEvent: p("INSERT INTO events (event_id, actor_id, at, action, args) VALUES (?, ?, ?, ?, ?)"),
-      removeEvent: p("DELETE FROM events WHERE event_id = ?"),
       listEvents: p("SELECT event_id, actor_id, at, action, args FROM events ORDER BY at, rowid"),
     };
-    this.writes = new GroupCommit(this.db);
+    this.writes = new GroupCommit({
+      path: join(this.dataDir, DATABASE_FILE),
+      synchronous: options.synchronous === "normal" ? "NORMAL" : "FULL",
+    });
   }
 
   /** Commit statistics: transactions and writes committed since the store opened. */
@@ -97,14 +82,19 @@ export class SqliteStore implements ActorStore {
     return { batches: this.writes.batches, writes: this.writes.writes };
   }
 
-  insert(record: ActorRecord, input: string | undefined): Promise<{ record: ActorRecord; created: boolean }> {
+  async insert(record: ActorRecord, input: string | undefined): Promise<{ record: ActorRecord; created: boolean }> {
     this.assertOpen();
-    const k = indexKey(record.name, record.key);
-    return this.writes.enqueue(() => {
-      const { changes } = this.sql.insert.run(record.actorId, record.name, JSON.stringify(record.key), k, record.createdAt, input ?? null);
-      if (Number(changes) === 1) return { record, created: true };
-      return { record: toRecord(this.sql.byKey.get(k) as unknown as ActorRow), created: false };
+    const result = await this.writes.enqueue({
+      kind: "insert",
+      actorId: record.actorId,
+      name: record.name,
+      keyJson: JSON.stringify(record.key),
+      indexKey: indexKey(record.name, record.key),
+      createdAt: record.createdAt,
+      input: input ?? null,
     });
+    if (result?.created === false) return { record: toRecord(result.existing), created: false };
+    return { record, created: true };
   }
 
   findByKey(name: string, key: readonly string[]): ActorRecord | undefined {
@@ -130,34 +120,31 @@ export class SqliteStore implements ActorStore {
     return row && { state: row.state ?? undefined, input: row.input ?? undefined };
   }
 
-  writeState(actorId: string, state: string): Promise<void> {
+  async writeState(actorId: string, state: string): Promise<void> {
     this.assertOpen();
-    return this.writes.enqueue(() => {
-      this.sql.writeState.run(state, actorId);
+    await this.writes.enqueue({ kind: "writeState", actorId, state });
+  }
+
+  async remove(actorId: string): Promise<void> {
+    this.assertOpen();
+    await this.writes.enqueue({ kind: "remove", actorId }); // scheduled events go too (ON DELETE CASCADE)
+  }
+
+  async addEvent(event: ScheduledEvent): Promise<void> {
+    this.assertOpen();
+    await this.writes.enqueue({
+      kind: "addEvent",
+      eventId: event.eventId,
+      actorId: event.actorId,
+      at: event.at,
+      action: event.action,
+      args: JSON.stringify(event.args),
     });
   }
 
-  remove(actorId: string): Promise<void> {
+  async removeEvent(eventId: string): Promise<void> {
     this.assertOpen();
-    // Scheduled events go too (ON DELETE CASCADE).
-    return this.writes.enqueue(() => {
-      this.sql.remove.run(actorId);
-    });
-  }
-
-  addEvent(event: ScheduledEvent): Promise<void> {
-    this.assertOpen();
-    const args = JSON.stringify(event.args);
-    return this.writes.enqueue(() => {
-      this.sql.addEvent.run(event.eventId, event.actorId, event.at, event.action, args);
-    });
-  }
-
-  removeEvent(eventId: string): Promise<void> {
-    this.assertOpen();
-    return this.writes.enqueue(() => {
-      this.sql.removeEvent.run(eventId);
-    });
+    await this.writes.enqueue({ kind: "removeEvent", eventId });
   }
 
   listEvents(): ScheduledEvent[] {
@@ -171,30 +158,31 @@ export class SqliteStore implements ActorStore {
     }));
   }
 
-  /** Commits queued writes, closes the database and releases the data directory. Idempotent. */
-  close(): void {
-    if (this.closed) return;
-    this.writes.flush();
-    this.closed = true;
-    try {
-      this.db.close();
-    } finally {
-      this.lock.release();
-    }
+  /** Commits queued writes, stops the writer thread, closes the database and releases the data directory. Idempotent. */
+  close(): Promise<void> {
+    return (this.closing ??= (async () => {
+      try {
+        await this.writes.close();
+      } finally {
+        this.db.close();
+        this.lock.release();
+      }
+    })());
   }
 
   private assertOpen() {
-    if (this.closed) throw new Error(`The SQLite store in ${this.dataDir} is closed`);
+    if (this.closing) throw new Error(`The SQLite store in ${this.dataDir} is closed`);
   }
 }
 
-/** Opens the database in WAL mode with the chosen fsync policy and the current schema. */
-function openDatabase(path: string, synchronous: "full" | "normal"): DatabaseSync {
-  // The busy timeout only matters for outside readers (e.g. a backup tool) holding a lock briefly.
+/**
+ * Opens the main-thread connection: switches the file to WAL (a persistent setting), brings the
+ * schema up to date, then serves reads. Writes go through the writer thread's connection.
+ */
+function openDatabase(path: string): DatabaseSync {
   const db = new DatabaseSync(path, { timeout: 5000, enableForeignKeyConstraints: true });
   try {
     db.exec("PRAGMA journal_mode = WAL");
-    db.exec(`PRAGMA synchronous = ${synchronous === "normal" ? "NORMAL" : "FULL"}`);
     migrate(db);
     return db;
   } catch (err) {
