@@ -13,7 +13,8 @@ export const DEFAULT_DATA_DIR = ".troupe";
  */
 export function resolveDataDir(dataDir?: string): string {
   const chosen = dataDir ?? (process.env[DATA_DIR_ENV] || undefined) ?? DEFAULT_DATA_DIR;
-  return resolve(process.cwd(), chosen);
+  // The comment keeps bundlers (Next's Turbopack) from tracing the whole project into the server output.
+  return resolve(/*turbopackIgnore: true*/ process.cwd(), chosen);
 }
 
 /** Creates the data directory (and its parents) if missing; returns it. */

@@ -1,0 +1,25 @@
+import { PHASE_PRODUCTION_BUILD } from "next/constants";
+import { createClient } from "@troupe/core/client";
+import { createExampleRegistry, type ExampleRegistry } from "@troupe/example";
+import { createSqliteStore } from "@troupe/node";
+
+/** Where the registry is mounted: `app/api/actors/[...path]/route.ts`. */
+export const ACTORS_BASE_PATH = "/api/actors";
+
+function createRegistry(): ExampleRegistry {
+  const registry = createExampleRegistry({ basePath: ACTORS_BASE_PATH });
+  // `next build` loads route modules to read their config: open (and lock) the database only when serving.
+  if (process.env.NEXT_PHASE !== PHASE_PRODUCTION_BUILD) {
+    registry.useStore(createSqliteStore({ dataDir: process.env.TROUPE_DATA_DIR ?? ".troupe" }));
+  }
+  return registry;
+}
+
+// Next may evaluate this module once per route bundle; one registry per process lives on globalThis.
+const slot = globalThis as typeof globalThis & { __troupeRegistry?: ExampleRegistry };
+
+/** The one example registry of this server process, stored in SQLite under TROUPE_DATA_DIR (default `.troupe/`). */
+export const registry: ExampleRegistry = (slot.__troupeRegistry ??= createRegistry());
+
+/** In-process client for server code (route handlers, Server Actions): no HTTP hop. */
+export const client = createClient<ExampleRegistry>(registry);

@@ -1,0 +1,333 @@
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { conformanceSuite } from "@troupe/conformance";
+import { createClient } from "@troupe/core/client";
+import type { ExampleRegistry } from "@troupe/example";
+import {
+  counterScenario,
+  freePort,
+  guestbookScenario,
+  launchBrowser,
+  liveGuestbookScenario,
+  startProcess,
+  tempDir,
+  type LaunchedBrowser,
+  type StartedProcess,
+} from "@troupe/testing";
+
+const appDir = fileURLToPath(new URL("..", import.meta.url));
+const env = { NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", ROOMS_TOKEN: "test-token" };
+const unique = (label: string) => `${label}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+
+/** Our custom server (server.js, with keepRawUrls) and plain `next start`, both on the one build. */
+let custom: Server;
+let plain: Server;
+let browser: LaunchedBrowser;
+
+interface Server {
+  process: StartedProcess;
+  origin: string;
+  dataDir: { path: string; remove(): void };
+}
+
+function run(command: string, args: string[]) {
+  return new Promise<void>((resolve, reject) => {
+    const child = spawn(command, args, { cwd: appDir, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (out += d));
+    child.once("error", reject);
+    child.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`${command} ${args.join(" ")} failed:\n${out}`))));
+  });
+}
+
+const NEXT_BIN = "node_modules/next/dist/bin/next";
+
+/** Starts the built app with its own SQLite data dir: `custom` is server.js (keepRawUrls), `plain` is `next start`. */
+async function start(kind: "custom" | "plain"): Promise<Server> {
+  const port = await freePort();
+  const dataDir = tempDir(`troupe-next-${kind}-`);
+  const origin = `http://127.0.0.1:${port}`;
+  // --expose-gc: the conformance suite's memory checks then measure retained heap, not garbage.
+  const args = kind === "custom" ? ["server.js"] : [NEXT_BIN, "start", "--hostname", "127.0.0.1", "--port", String(port)];
+  args.unshift("--expose-gc");
+  const started = await startProcess(process.execPath, args, {
+    cwd: appDir,
+    env: { ...env, PORT: String(port), HOST: "127.0.0.1", TROUPE_DATA_DIR: dataDir.path },
+    readyUrl: `${origin}/api/actors/actors?name=counter`,
+  }).catch((err) => {
+    dataDir.remove();
+    throw err;
+  });
+  return { process: started, origin, dataDir };
+}
+
+/**
+ * Next's request path allocates enough that V8 grows its heap (young generation) over the first
+ * ~2,000 streaming requests, then stays flat. The conformance suite's leak check compares memory
+ * before and after 1,000 aborted streams, so reach that steady state first: otherwise it measures
+ * heap growth, not leaks.
+ */
+async function warmUp(origin: string) {
+  const id = await putActor(origin, "streamer", unique("warm-up"));
+  const one = async () => {
+    const abort = new AbortController();
+    const res = await fetch(`${origin}/api/actors/gateway/${id}/request/forever?interval=50`, { signal: abort.signal });
+    const reader = res.body!.getReader();
+    await reader.read();
+    abort.abort();
+    await reader.closed.catch(() => {});
+  };
+  for (let i = 0; i < 2_000; i += 20) await Promise.all(Array.from({ length: 20 }, one));
+}
+
+beforeAll(async () => {
+  await run(process.execPath, [NEXT_BIN, "build"]);
+  custom = await start("custom");
+  await warmUp(custom.origin);
+  plain = await start("plain");
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await Promise.all([custom?.process.stop(), plain?.process.stop(), browser?.close()]);
+  custom?.dataDir.remove();
+  plain?.dataDir.remove();
+});
+
+conformanceSuite("next", () => `${custom.origin}/api/actors`);
+
+async function putActor(origin: string, name: string, key: string) {
+  const res = await fetch(`${origin}/api/actors/actors`, {
+    method: "PUT",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ name, key: [key] }),
+  });
+  return ((await res.json()) as { actorId: string }).actorId;
+}
+
+/** Reads the next chunk of a streamed body, or fails if none comes in `ms`. */
+async function nextChunk(reader: ReadableStreamDefaultReader<Uint8Array>, ms = 5_000): Promise<string> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no chunk within ${ms} ms`)), ms)));
+  try {
+    const { value, done } = await Promise.race([reader.read(), timeout]);
+    if (done) throw new Error("stream ended");
+    return new TextDecoder().decode(value);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Reads chunks until the accumulated text contains `needle`. */
+async function readUntil(reader: ReadableStreamDefaultReader<Uint8Array>, needle: string): Promise<string> {
+  let text = "";
+  while (!text.includes(needle)) text += await nextChunk(reader);
+  return text;
+}
+
+/** The behaviour every deployment shape must have: streamed bodies both ways, aborts reaching the actor. */
+function streamingChecks(host: () => string) {
+  it("a request body streams into onRequest, and the client's abort reaches the actor", async () => {
+    const origin = host();
+    const id = await putActor(origin, "echo", unique("hang"));
+    const abort = new AbortController();
+    const body = new ReadableStream<Uint8Array>({
+      start: (c) => c.enqueue(new TextEncoder().encode("first part, the rest never comes")),
+    });
+    const hanging = fetch(`${origin}/api/actors/gateway/${id}/request/hang`, {
+      method: "POST",
+      body,
+      duplex: "half",
+      signal: abort.signal,
+    } as RequestInit).catch((err: Error) => err.name);
+    // The actor is already handling the request (reading its body) while the body is still open.
+    await expect
+      .poll(async () => ((await (await fetch(`${origin}/api/actors/gateway/${id}/request/conns`)).json()) as any).conns.map((c: any) => c.path))
+      .toEqual(["/hang", "/conns"]);
+    abort.abort();
+    expect(await hanging).toBe("AbortError");
+    // The abort reached request.signal in the actor: the connection is gone.
+    await expect
+      .poll(async () => ((await (await fetch(`${origin}/api/actors/gateway/${id}/request/conns`)).json()) as any).conns.map((c: any) => c.path))
+      .toEqual(["/conns"]);
+  });
+
+  it("chunked answers are not compressed (next.config: compress: false)", async () => {
+    const origin = host();
+    const id = await putActor(origin, "streamer", unique("plain-chunks"));
+    const res = await fetch(`${origin}/api/actors/gateway/${id}/request/chunks?n=2&interval=10`, {
+      headers: { "accept-encoding": "gzip, deflate, br" },
+    });
+    expect(res.headers.get("content-encoding")).toBeNull();
+    expect((await res.text()).match(/chunk \d/g)).toEqual(["chunk 0", "chunk 1"]);
+  });
+
+  it("SSE streams unbuffered and uncompressed, even when the client accepts gzip", async () => {
+    const origin = host();
+    const id = await putActor(origin, "guestbook", unique("sse"));
+    const abort = new AbortController();
+    const res = await fetch(`${origin}/api/actors/gateway/${id}/request/events`, {
+      headers: { "accept-encoding": "gzip, deflate, br" },
+      signal: abort.signal,
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toContain("text/event-stream");
+    expect(res.headers.get("content-encoding")).toBeNull();
+    const reader = res.body!.getReader();
+    expect(await nextChunk(reader)).toContain(": open");
+    const message = unique("live");
+    await fetch(`${origin}/api/actors/gateway/${id}/request/entries`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "stream", message }),
+    });
+    const frame = await readUntil(reader, message);
+    expect(frame).toContain("event: entry");
+    abort.abort();
+  });
+}
+
+describe("next: the adapter (custom server with keepRawUrls)", () => {
+  streamingChecks(() => custom.origin);
+
+  it("keeps the raw URL: repeated slashes and the query exactly as sent", async () => {
+    const id = await putActor(custom.origin, "echo", unique("raw"));
+    const res = await fetch(`${custom.origin}/api/actors/gateway/${id}/request//a//b/?flag&x=%41&e=a=b&s=%20+`, { redirect: "manual" });
+    expect(res.status).toBe(200);
+    const echo = (await res.json()) as any;
+    expect(echo.pathname).toBe("//a//b/");
+    expect(echo.search).toBe("?flag&x=%41&e=a=b&s=%20+");
+  });
+
+  it("HEAD and OPTIONS are answered by Troupe, not by Next's automatic handlers", async () => {
+    // Next would answer HEAD by running GET (200 or 400); the gateway says the manager route has no HEAD.
+    const head = await fetch(`${custom.origin}/api/actors/actors?name=counter&key=x`, { method: "HEAD" });
+    expect(head.status).toBe(405);
+    expect(head.headers.get("allow")).toBe("GET, PUT, POST");
+    const options = await fetch(`${custom.origin}/api/actors/actors`, {
+      method: "OPTIONS",
+      headers: { origin: "https://app.example", "access-control-request-method": "PUT" },
+    });
+    expect(options.status).toBe(204);
+    expect(options.headers.get("access-control-allow-origin")).toBe("https://app.example");
+    expect(options.headers.get("access-control-allow-methods")).toContain("PUT");
+  });
+
+  it("outside the mount prefix Next answers, not Troupe", async () => {
+    for (const path of ["/api/actors", "/api/actorsx/actors", "/actors"]) {
+      const res = await fetch(custom.origin + path);
+      expect(res.status, path).toBe(404);
+      expect(res.headers.get("content-type"), path).toContain("text/html");
+    }
+    // Inside the prefix, unknown routes get Troupe's JSON error.
+    const inside = await fetch(`${custom.origin}/api/actors/nowhere`);
+    expect(inside.status).toBe(404);
+    expect(((await inside.json()) as any).error.code).toBe("route_not_found");
+  });
+
+  it("a trailing slash is not redirected", async () => {
+    const res = await fetch(`${custom.origin}/api/actors/actors/?name=counter&key=${unique("slash")}`, { redirect: "manual" });
+    expect(res.status).toBe(404);
+    expect(((await res.json()) as any).error.code).toBe("actor_not_found");
+  });
+});
+
+describe("next: plain `next start`", () => {
+  streamingChecks(() => plain.origin);
+
+  it("serves the gateway and the client", async () => {
+    const client = createClient<ExampleRegistry>(`${plain.origin}/api/actors`);
+    const counter = client.counter.getOrCreate(unique("plain"));
+    expect(await counter.increment(2)).toBe(2);
+    expect(await (await counter.fetch("/count")).json()).toEqual({ count: 2 });
+  });
+
+  it("documented limits: Next redirects `//` paths and re-serializes queries before user code runs", async () => {
+    const id = await putActor(plain.origin, "echo", unique("limits"));
+    const slashes = await fetch(`${plain.origin}/api/actors/gateway/${id}/request/a//b`, { redirect: "manual" });
+    expect(slashes.status).toBe(308);
+    expect(slashes.headers.get("location")).toBe(`/api/actors/gateway/${id}/request/a/b`);
+    const query = (await (await fetch(`${plain.origin}/api/actors/gateway/${id}/request/q?flag&x=%41`)).json()) as any;
+    expect(query.search).toBe("?flag=&x=A");
+  });
+});
+
+describe("next: the rooms proxy route (auth, then one line to the actor)", () => {
+  const auth = { authorization: "Bearer test-token" };
+  const rooms = (path: string) => `${custom.origin}/api/rooms/${path}`;
+
+  it("401 unauthorized without or with wrong credentials; the actor is never created", async () => {
+    const room = unique("locked");
+    for (const headers of [{}, { authorization: "Bearer wrong" }, { authorization: "Basic dGVzdC10b2tlbg==" }]) {
+      const res = await fetch(rooms(`${room}/entries`), { method: "POST", headers, body: "{}" });
+      expect(res.status).toBe(401);
+      expect(res.headers.get("www-authenticate")).toContain("Bearer");
+      expect(((await res.json()) as any).error.code).toBe("unauthorized");
+    }
+    const q = new URLSearchParams({ name: "guestbook", key: room });
+    expect((await fetch(`${custom.origin}/api/actors/actors?${q}`)).status).toBe(404);
+  });
+
+  it("forwards method, body, path and query to the room's guestbook", async () => {
+    const room = unique("room");
+    const posted = await fetch(rooms(`${room}/entries`), {
+      method: "POST",
+      headers: { ...auth, "content-type": "application/json" },
+      body: JSON.stringify({ name: "Grace", message: "first" }),
+    });
+    expect(posted.status).toBe(201);
+    await fetch(rooms(`${room}/entries`), { method: "POST", headers: auth, body: JSON.stringify({ message: "second" }) });
+    // The same actor, reached through the public gateway with the room as its key.
+    const direct = createClient<ExampleRegistry>(`${custom.origin}/api/actors`).guestbook.getOrCreate([room]);
+    expect(((await (await direct.fetch("/entries")).json()) as any).entries.map((e: any) => e.message)).toEqual(["first", "second"]);
+    // The method and path reach the actor's own router.
+    const wrong = await fetch(rooms(`${room}/entries`), { method: "DELETE", headers: auth });
+    expect(wrong.status).toBe(404);
+    expect(((await wrong.json()) as any).error.message).toBe("No route DELETE /entries");
+    // The query reaches it too, and the SSE answer streams through the proxy.
+    const abort = new AbortController();
+    const events = await fetch(rooms(`${room}/events?after=1`), { headers: auth, signal: abort.signal });
+    expect(events.headers.get("content-type")).toContain("text/event-stream");
+    const reader = events.body!.getReader();
+    const replay = await readUntil(reader, "second");
+    expect(replay).not.toContain("first");
+    await fetch(rooms(`${room}/entries`), { method: "POST", headers: auth, body: JSON.stringify({ message: "third" }) });
+    expect(await readUntil(reader, "third")).toContain("event: entry");
+    abort.abort();
+  });
+});
+
+describe("next: in the browser", () => {
+  const page = () => `${custom.origin}/?key=${unique("browser")}`;
+
+  it("counter", async () => {
+    const tab = await browser.newPage();
+    await counterScenario(tab, page());
+    await tab.close();
+  });
+
+  it("guestbook", async () => {
+    const tab = await browser.newPage();
+    await guestbookScenario(tab, page());
+    await tab.close();
+  });
+
+  it("live guestbook in two tabs", async () => {
+    await liveGuestbookScenario(browser, page());
+  });
+
+  it("a Server Action increments the same counter in-process", async () => {
+    const tab = await browser.newPage();
+    await tab.goto(page());
+    await tab.waitForSelector('[data-testid=app][data-ready="true"]');
+    const count = () => tab.textContent("[data-testid=counter-value]").then((t) => Number(t?.trim()));
+    expect(await count()).toBe(0);
+    await tab.click("[data-testid=counter-increment-server]");
+    await expect.poll(count).toBe(1);
+    await tab.click("[data-testid=counter-increment]");
+    await expect.poll(count).toBe(2);
+    await tab.close();
+  });
+});

@@ -1,0 +1,71 @@
+import type { AnyRegistry } from "@troupe/core";
+import { trackBody } from "./body.js";
+import { rawUrlOf } from "./raw-url.js";
+
+export interface NextHandlerOptions {
+  /**
+   * The URL prefix the route file lives at, e.g. `/api/actors` for
+   * `app/api/actors/[...path]/route.ts`. Default: the registry's own `basePath`.
+   * If next.config sets `basePath`, include it here too (Next keeps it in `request.url`).
+   */
+  basePath?: string;
+}
+
+/**
+ * A Next.js route handler. The second argument is Next's route context
+ * (`{ params: Promise<...> }`); Troupe routes from the URL alone, so any context is accepted.
+ */
+export type NextRouteHandler = (request: Request, context?: unknown) => Promise<Response>;
+
+/** The exports of `app/<mount>/[...path]/route.ts`: one handler for every HTTP method. */
+export interface NextRouteHandlers {
+  GET: NextRouteHandler;
+  HEAD: NextRouteHandler;
+  POST: NextRouteHandler;
+  PUT: NextRouteHandler;
+  PATCH: NextRouteHandler;
+  DELETE: NextRouteHandler;
+  OPTIONS: NextRouteHandler;
+}
+
+/**
+ * Serves a registry from a Next.js App Router catch-all route:
+ *
+ * ```ts
+ * // app/api/actors/[...path]/route.ts
+ * export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = toNextHandler(registry, { basePath: "/api/actors" });
+ * ```
+ *
+ * HEAD and OPTIONS are exported too, so Troupe (not Next's automatic answers) handles them.
+ * The body streams through, and `request.signal` aborts when the client disconnects. Behind a
+ * custom server using `keepRawUrls` (`@troupe/next/server`), URLs arrive exactly as sent.
+ */
+export function toNextHandler(registry: AnyRegistry, options: NextHandlerOptions = {}): NextRouteHandlers {
+  const fetch = registry.handler(options.basePath === undefined ? {} : { basePath: options.basePath });
+  const handle: NextRouteHandler = async (request) => {
+    const tracked = trackBody(request);
+    const forwarded = new Request(rawUrlOf(request) ?? request.url, {
+      method: request.method,
+      headers: request.headers,
+      body: tracked.body,
+      signal: request.signal,
+      duplex: "half",
+    } as RequestInit);
+    const response = await fetch(forwarded);
+    return tracked.complete() ? response : closeAfter(response);
+  };
+  return { GET: handle, HEAD: handle, POST: handle, PUT: handle, PATCH: handle, DELETE: handle, OPTIONS: handle };
+}
+
+/** Marks an answer sent before the request body was fully read: the connection ends after it. */
+function closeAfter(response: Response): Response {
+  try {
+    response.headers.set("connection", "close");
+    return response;
+  } catch {
+    // Immutable headers (a fetched Response): copy them.
+    const headers = new Headers(response.headers);
+    headers.set("connection", "close");
+    return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+  }
+}

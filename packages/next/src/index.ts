@@ -1,0 +1,2 @@
+export { toNextHandler } from "./handler.js";
+export type { NextHandlerOptions, NextRouteHandler, NextRouteHandlers } from "./handler.js";
