@@ -9,6 +9,8 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { conformanceSuite } from "@troupe/conformance";
+import { createClient } from "@troupe/core/client";
+import type { ExampleRegistry } from "@troupe/example";
 import {
   counterScenario,
   freePort,
@@ -30,8 +32,8 @@ let server: StartedProcess | undefined;
 let browser: LaunchedBrowser | undefined;
 const data = tempDir("troupe-astro-data-");
 
-beforeAll(async () => {
-  await promisify(execFile)("pnpm", ["exec", "astro", "build"], { cwd: appDir, env: { ...process.env, ...env }, maxBuffer: 64 << 20 });
+/** Starts the built server on a free port (with --expose-gc, so memory checks measure retained heap). */
+async function startServer() {
   const port = await freePort();
   origin = `http://127.0.0.1:${port}`;
   server = await startProcess(process.execPath, ["--expose-gc", "dist/server/entry.mjs"], {
@@ -39,6 +41,11 @@ beforeAll(async () => {
     env: { ...env, PORT: String(port), HOST: "127.0.0.1", TROUPE_DATA_DIR: data.path },
     readyUrl: `${origin}/api/actors/actors?name=counter&key=ready`,
   });
+}
+
+beforeAll(async () => {
+  await promisify(execFile)("pnpm", ["exec", "astro", "build"], { cwd: appDir, env: { ...process.env, ...env }, maxBuffer: 64 << 20 });
+  await startServer();
   browser = await launchBrowser();
 });
 
@@ -212,4 +219,17 @@ describe("astro: the adapter", () => {
       expect(JSON.parse(spoofed.body).url).toBe(`http://localhost:${port}/h`);
     });
   }
+});
+
+// Last: it restarts the server.
+describe("astro: the process", () => {
+  it("SIGTERM commits the actors and exits cleanly; a restart on the same data dir has their state", async () => {
+    const key = unique("persist");
+    expect(await createClient<ExampleRegistry>(`${origin}/api/actors`).counter.getOrCreate(key).increment(5)).toBe(5);
+    const running = server!;
+    await running.stop();
+    expect(await running.exited).toBe(0); // our SIGTERM handler ran (Node's default would end by signal)
+    await startServer();
+    expect(await createClient<ExampleRegistry>(`${origin}/api/actors-mw`).counter.getOrCreate(key).get()).toBe(5);
+  });
 });
