@@ -100,6 +100,25 @@ describe("SqliteStore", () => {
     expect(after.batches - before.batches).toBe(1);
   });
 
+  it("queued state writes of one actor coalesce: the newest state wins, every caller resolves", async () => {
+    const store = newStore();
+    await store.insert(record("h", ["hot"]), undefined);
+    const before = store.stats;
+    await Promise.all(Array.from({ length: 50 }, (_, i) => store.writeState("h-hot", JSON.stringify({ n: i }))));
+    expect(store.read("h-hot")?.state).toBe('{"n":49}');
+    expect(store.stats.writes - before.writes).toBe(50);
+    expect(store.stats.batches - before.batches).toBe(1);
+
+    // Order with other writes is kept: a removal between two state writes still removes.
+    await store.insert(record("h", ["gone"]), undefined);
+    await Promise.all([store.writeState("h-gone", "1"), store.remove("h-gone"), store.writeState("h-gone", "2")]);
+    expect(store.findById("h-gone")).toBeUndefined();
+    // An insert and the first state write in the same batch.
+    const fresh = record("h", ["new"]);
+    await Promise.all([store.insert(fresh, '"input"'), store.writeState(fresh.actorId, "3"), store.writeState(fresh.actorId, "4")]);
+    expect(store.read(fresh.actorId)).toEqual({ state: "4", input: undefined });
+  });
+
   it("a failing write is rejected alone; the rest of its batch commits", async () => {
     const store = newStore();
     await store.insert(record("f", ["ok"]), undefined);

@@ -2,10 +2,15 @@ import { Worker } from "node:worker_threads";
 import type { FromWriter, InsertResult, ToWriter, WriteOp, WriterInit } from "./write-ops.js";
 import { WRITER_SOURCE } from "./writer-source.js";
 
-interface QueuedWrite {
-  op: WriteOp;
+interface Waiter {
   resolve: (value: InsertResult | undefined) => void;
   reject: (error: unknown) => void;
+}
+
+/** One op of the next batch and everyone waiting for it (several callers when state writes coalesce). */
+interface QueuedWrite {
+  op: WriteOp;
+  waiters: Waiter[];
 }
 
 /** An error from the writer thread, with SQLite's error code kept. */
@@ -17,10 +22,13 @@ function writeError(message: string, errcode: number | undefined): Error {
  * Group commit on a writer thread. Writes queued while a batch is being committed are sent
  * together as the next batch: one transaction and one fsync for all of them. Each caller's
  * promise settles only after the commit of its batch, so "resolved" means "durable". The main
- * thread never waits on the disk, so it keeps serving requests during an fsync.
+ * thread never waits on the disk, so it keeps serving requests during an fsync. Queued state
+ * writes of one actor coalesce into one row write.
  */
 export class GroupCommit {
   private queue: QueuedWrite[] = [];
+  /** State writes in `queue` by actor: a newer state replaces a queued one instead of adding a row write. */
+  private queuedState = new Map<string, QueuedWrite>();
   private inFlight: QueuedWrite[] | undefined;
   private timer: ReturnType<typeof setImmediate> | undefined;
   private readonly worker: Worker;
@@ -29,7 +37,7 @@ export class GroupCommit {
   private drained: (() => void) | undefined;
   /** Transactions committed so far. */
   batches = 0;
-  /** Writes committed so far. */
+  /** Writes committed so far (state writes that were coalesced count once per caller). */
   writes = 0;
 
   constructor(init: WriterInit) {
@@ -46,7 +54,20 @@ export class GroupCommit {
   enqueue(op: WriteOp): Promise<InsertResult | undefined> {
     if (this.broken) return Promise.reject(this.broken);
     return new Promise((resolve, reject) => {
-      this.queue.push({ op, resolve, reject });
+      const waiter = { resolve, reject };
+      if (op.kind === "writeState") {
+        // Each state write carries the whole latest state, so only the newest one per actor needs
+        // to reach the disk; all its callers resolve with the same commit.
+        const queued = this.queuedState.get(op.actorId);
+        if (queued) {
+          queued.op = op;
+          queued.waiters.push(waiter);
+          return;
+        }
+      }
+      const write: QueuedWrite = { op, waiters: [waiter] };
+      this.queue.push(write);
+      if (op.kind === "writeState") this.queuedState.set(op.actorId, write);
       this.schedule();
     });
   }
@@ -64,6 +85,7 @@ export class GroupCommit {
     if (this.inFlight || this.queue.length === 0 || this.broken) return;
     const batch = this.queue;
     this.queue = [];
+    this.queuedState = new Map();
     this.inFlight = batch;
     this.worker.ref(); // keep the process alive until the commit answers
     this.worker.postMessage({ type: "batch", ops: batch.map((w) => w.op) } satisfies ToWriter);
@@ -75,15 +97,17 @@ export class GroupCommit {
     this.worker.unref();
     if (reply.type === "failed") {
       const err = writeError(reply.message, reply.errcode);
-      for (const w of batch) w.reject(err);
+      for (const w of batch) for (const waiter of w.waiters) waiter.reject(err);
     } else {
       this.batches++;
       batch.forEach((w, i) => {
         const o = reply.outcomes[i];
-        if (o?.ok) {
-          this.writes++;
-          w.resolve(o.value);
-        } else w.reject(o ? writeError(o.message, o.errcode) : new Error("The write was not applied"));
+        for (const waiter of w.waiters) {
+          if (o?.ok) {
+            this.writes++;
+            waiter.resolve(o.value);
+          } else waiter.reject(o ? writeError(o.message, o.errcode) : new Error("The write was not applied"));
+        }
       });
     }
     if (this.queue.length > 0) this.schedule();
@@ -92,9 +116,10 @@ export class GroupCommit {
 
   private fail(err: unknown) {
     this.broken ??= err instanceof Error ? err : new Error(String(err));
-    for (const w of [...(this.inFlight ?? []), ...this.queue]) w.reject(this.broken);
+    for (const w of [...(this.inFlight ?? []), ...this.queue]) for (const waiter of w.waiters) waiter.reject(this.broken);
     this.inFlight = undefined;
     this.queue = [];
+    this.queuedState = new Map();
     this.drained?.();
   }
 
