@@ -1,18 +1,21 @@
 "use client";
 
-import { useActionState, useEffect, useMemo, useState, type FormEvent } from "react";
+import { useActionState, useEffect, useRef, useState, type FormEvent } from "react";
 import { createClient } from "@troupe/core/client";
 import type { ExampleRegistry, GuestbookEntry } from "@troupe/example";
 import { incrementOnServer } from "./actions";
 
 const BASE_PATH = "/api/actors";
 
+/** Handles to this page's actors; browser-only (the client is created with `location.origin`). */
+function connect(actorKey: string) {
+  const client = createClient<ExampleRegistry>(location.origin + BASE_PATH);
+  return { counter: client.counter.getOrCreate(actorKey), book: client.guestbook.getOrCreate(actorKey) };
+}
+
 /** Counter and live guestbook, talking to the actors over HTTP from the browser. */
 export function TroupeDemo({ actorKey }: { actorKey: string }) {
-  const actors = useMemo(() => {
-    const client = createClient<ExampleRegistry>(location.origin + BASE_PATH);
-    return { counter: client.counter.getOrCreate(actorKey), book: client.guestbook.getOrCreate(actorKey) };
-  }, [actorKey]);
+  const actorsRef = useRef<ReturnType<typeof connect> | null>(null);
   const [count, setCount] = useState<number | null>(null);
   const [entries, setEntries] = useState<GuestbookEntry[] | null>(null);
   const [live, setLive] = useState(false);
@@ -33,6 +36,7 @@ export function TroupeDemo({ actorKey }: { actorKey: string }) {
     });
 
   useEffect(() => {
+    const actors = (actorsRef.current = connect(actorKey));
     let source: EventSource | undefined;
     let cancelled = false;
     (async () => {
@@ -53,9 +57,11 @@ export function TroupeDemo({ actorKey }: { actorKey: string }) {
       cancelled = true;
       source?.close();
     };
-  }, [actors]);
+  }, [actorKey]);
 
   async function increment() {
+    const actors = actorsRef.current;
+    if (!actors) return;
     try {
       setCount(await actors.counter.increment(1));
     } catch (err) {
@@ -65,6 +71,8 @@ export function TroupeDemo({ actorKey }: { actorKey: string }) {
 
   async function post(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
+    const actors = actorsRef.current;
+    if (!actors) return;
     const res = await actors.book.fetch("/entries", {
       method: "POST",
       headers: { "content-type": "application/json" },

@@ -45,9 +45,8 @@ function run(command: string, args: string[]) {
 const NEXT_BIN = "node_modules/next/dist/bin/next";
 
 /** Starts the built app with its own SQLite data dir: `custom` is server.js (keepRawUrls), `plain` is `next start`. */
-async function start(kind: "custom" | "plain"): Promise<Server> {
+async function start(kind: "custom" | "plain", dataDir = tempDir(`troupe-next-${kind}-`)): Promise<Server> {
   const port = await freePort();
-  const dataDir = tempDir(`troupe-next-${kind}-`);
   const origin = `http://127.0.0.1:${port}`;
   // --expose-gc: the conformance suite's memory checks then measure retained heap, not garbage.
   const args = kind === "custom" ? ["server.js"] : [NEXT_BIN, "start", "--hostname", "127.0.0.1", "--port", String(port)];
@@ -302,6 +301,16 @@ describe("next: the rooms proxy route (auth, then one line to the actor)", () =>
 describe("next: in the browser", () => {
   const page = () => `${custom.origin}/?key=${unique("browser")}`;
 
+  it("the page renders on the server (no browser-only code during SSR)", async () => {
+    const res = await fetch(page());
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain('data-testid="app"');
+    expect(html).toContain('data-ready="false"');
+    expect(html).toContain('data-testid="counter-increment-server"');
+    expect(custom.process.output()).not.toContain("⨯"); // how Next logs a render error
+  });
+
   it("counter", async () => {
     const tab = await browser.newPage();
     await counterScenario(tab, page());
@@ -329,5 +338,19 @@ describe("next: in the browser", () => {
     await tab.click("[data-testid=counter-increment]");
     await expect.poll(count).toBe(2);
     await tab.close();
+  });
+});
+
+describe("next: the SQLite store", () => {
+  it("state survives a restart: SIGTERM commits, closes the store and frees the data dir", async () => {
+    const key = unique("durable");
+    const before = createClient<ExampleRegistry>(`${custom.origin}/api/actors`);
+    expect(await before.counter.getOrCreate(key).increment(5)).toBe(5);
+    const old = custom;
+    await old.process.stop();
+    expect(await old.process.exited).toBe(0);
+    custom = await start("custom", old.dataDir);
+    const after = createClient<ExampleRegistry>(`${custom.origin}/api/actors`);
+    expect(await after.counter.get(key).get()).toBe(5);
   });
 });

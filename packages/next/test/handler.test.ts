@@ -1,0 +1,113 @@
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Readable } from "node:stream";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createExampleRegistry } from "@troupe/example";
+import { toNextHandler, type NextRouteHandler } from "../src/index.js";
+import { keepRawUrls } from "../src/server.js";
+
+const registry = createExampleRegistry();
+const routes = toNextHandler(registry, { basePath: "/api/actors" });
+const origin = "http://app.test";
+
+async function echoActor(key: string) {
+  const res = await routes.PUT(
+    new Request(`${origin}/api/actors/actors`, { method: "PUT", body: JSON.stringify({ name: "echo", key: [key] }) }),
+  );
+  return ((await res.json()) as { actorId: string }).actorId;
+}
+
+afterAll(() => registry.shutdown());
+
+describe("toNextHandler", () => {
+  it("exports one handler per method, each answering through the registry with the mount prefix stripped", async () => {
+    expect(Object.keys(routes).sort()).toEqual(["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"]);
+    const id = await echoActor("methods");
+    for (const method of ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"] as const) {
+      const res = await routes[method](new Request(`${origin}/api/actors/gateway/${id}/request/x?y=1`, { method }));
+      expect(res.status, method).toBe(200);
+      if (method !== "HEAD") expect(((await res.json()) as any).pathname).toBe("/x");
+    }
+    const preflight = await routes.OPTIONS(
+      new Request(`${origin}/api/actors/actors`, {
+        method: "OPTIONS",
+        headers: { origin: "https://a.example", "access-control-request-method": "PUT" },
+      }),
+    );
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get("access-control-allow-origin")).toBe("https://a.example");
+  });
+
+  it("ignores Next's route context argument", async () => {
+    const handler: NextRouteHandler = routes.GET;
+    const res = await handler(new Request(`${origin}/api/actors/nowhere`), { params: Promise.resolve({ path: ["nowhere"] }) });
+    expect(((await res.json()) as any).error.code).toBe("route_not_found");
+  });
+
+  it("says connection: close only when it answers before the request body was read", async () => {
+    const id = await echoActor("close");
+    const read = await routes.POST(new Request(`${origin}/api/actors/gateway/${id}/request/x`, { method: "POST", body: "all of it" }));
+    expect(read.status).toBe(200);
+    expect(read.headers.get("connection")).toBeNull();
+    // The manager routes have no DELETE: 405 before anyone reads the body.
+    const early = await routes.DELETE(
+      new Request(`${origin}/api/actors/actors`, {
+        method: "DELETE",
+        body: new ReadableStream({ start: (c) => c.enqueue(new TextEncoder().encode("never read")) }),
+        duplex: "half",
+      } as RequestInit),
+    );
+    expect(early.status).toBe(405);
+    expect(early.headers.get("connection")).toBe("close");
+  });
+});
+
+describe("keepRawUrls", () => {
+  let server: Server;
+  let base: string;
+  let seenByNext: string[] = [];
+
+  /** Stands in for Next: routes on `req.url` (collapsed by then) and calls the route handler. */
+  async function fakeNext(req: IncomingMessage, res: import("node:http").ServerResponse) {
+    seenByNext.push(req.url!);
+    if (req.url!.includes("//")) {
+      res.writeHead(308, { location: req.url!.replace(/\/{2,}/g, "/") }).end();
+      return;
+    }
+    const hasBody = req.method !== "GET" && req.method !== "HEAD";
+    const request = new Request(new URL(req.url!, "http://localhost"), {
+      method: req.method,
+      headers: req.headers as Record<string, string>,
+      body: hasBody ? (Readable.toWeb(req) as ReadableStream) : null,
+      duplex: "half",
+    } as RequestInit);
+    const response = await routes[req.method as "GET"](request);
+    res.writeHead(response.status, Object.fromEntries(response.headers));
+    res.end(Buffer.from(await response.arrayBuffer()));
+  }
+
+  beforeAll(async () => {
+    server = createServer(keepRawUrls(fakeNext, { basePath: "/api/actors" }));
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  it("gives Next the collapsed path and the actor the raw URL", async () => {
+    const id = await echoActor("raw");
+    seenByNext = [];
+    const res = await fetch(`${base}/api/actors/gateway/${id}/request//a//b?flag&x=%41`, { method: "POST", body: "streamed" });
+    const echo = (await res.json()) as any;
+    expect(seenByNext).toEqual([`/api/actors/gateway/${id}/request/a/b?flag&x=%41`]);
+    expect(echo.pathname).toBe("//a//b");
+    expect(echo.search).toBe("?flag&x=%41");
+    expect(atob(echo.bodyBase64)).toBe("streamed");
+  });
+
+  it("leaves paths outside the mount prefix to Next", async () => {
+    seenByNext = [];
+    const res = await fetch(`${base}/elsewhere//x`, { redirect: "manual" });
+    expect(res.status).toBe(308);
+    expect(seenByNext).toEqual(["/elsewhere//x"]);
+  });
+});
