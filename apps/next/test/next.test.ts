@@ -63,7 +63,7 @@ async function start(kind: "custom" | "plain", dataDir = tempDir(`troupe-next-${
 }
 
 /**
- * Next's request path allocates enough that V8 grows its heap (young generation) over the first
+ * Next's request path allocates enough that V8 grows its heap (heapTotal, not heapUsed) over the first
  * ~2,000 streaming requests, then stays flat. The conformance suite's leak check compares memory
  * before and after 1,000 aborted streams, so reach that steady state first: otherwise it measures
  * heap growth, not leaks.
