@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { groupCpuSeconds } from "./cpu.ts";
 import { trackChild } from "./procs.ts";
 
 /** What the load generator should do. */
@@ -26,13 +27,29 @@ export interface LoadResult {
   p99: number;
   /** Socket errors + timeouts + non-2xx answers. */
   errors: number;
+  /** CPU time the server (its whole process group) spent per request, µs. */
+  cpuUsPerRequest?: number;
   detail: Record<string, number>;
 }
 
 const loaderPath = fileURLToPath(new URL("./loader.ts", import.meta.url));
 
-/** Runs autocannon in a separate Node process against `job.url` and returns its figures. */
-export function load(job: LoadJob): Promise<LoadResult> {
+/**
+ * Warms up, then loads `job.url` from a separate Node process (autocannon) and returns its
+ * figures, with the CPU time the server's process group `serverPgid` spent per request.
+ */
+export async function load(job: LoadJob, serverPgid?: number): Promise<LoadResult> {
+  if (job.warmupSeconds > 0) await loadOnce({ ...job, seconds: job.warmupSeconds, warmupSeconds: 0 });
+  const before = serverPgid === undefined ? undefined : groupCpuSeconds(serverPgid);
+  const result = await loadOnce({ ...job, warmupSeconds: 0 });
+  const after = serverPgid === undefined ? undefined : groupCpuSeconds(serverPgid);
+  if (before !== undefined && after !== undefined && result.requests > 0) {
+    result.cpuUsPerRequest = ((after - before) * 1e6) / result.requests;
+  }
+  return result;
+}
+
+function loadOnce(job: LoadJob): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [loaderPath, JSON.stringify(job)], { stdio: ["ignore", "pipe", "pipe"] });
     trackChild(child);

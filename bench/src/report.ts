@@ -54,19 +54,19 @@ export function judge(rows: Row[], targets: Target[], baselines: Record<string, 
 /** The main table, as Markdown (pasted as is into the README). */
 export function table(rows: Row[], judged: Map<string, Judged>): string {
   const lines = [
-    "| # | server under load | conns | req/s | p50 ms | p99 ms | errors | ratio | target | met? |",
-    "|---|---|---:|---:|---:|---:|---:|---|---|---|",
+    "| # | server under load | conns | req/s | p50 ms | p99 ms | errors | server CPU µs/req | ratio | target | met? |",
+    "|---|---|---:|---:|---:|---:|---:|---:|---|---|---|",
   ];
   for (const r of rows) {
     const j = judged.get(r.id)!;
     const label = r.note ? `${r.label} (${r.note})` : r.label;
     if (!r.result) {
-      lines.push(`| ${r.id} | ${label} | ${r.connections} | unavailable: ${r.unavailable ?? "?"} | | | | | ${j.target} | n/a |`);
+      lines.push(`| ${r.id} | ${label} | ${r.connections} | unavailable: ${r.unavailable ?? "?"} | | | | | | ${j.target} | n/a |`);
       continue;
     }
     const x = r.result;
     lines.push(
-      `| ${r.id} | ${label} | ${r.connections} | ${fmt(x.rps)} | ${fmt(x.p50, 0)} | ${fmt(x.p99, 0)} | ${x.errors} | ${j.ratioText} | ${j.target} | ${j.met} |`,
+      `| ${r.id} | ${label} | ${r.connections} | ${fmt(x.rps)} | ${fmt(x.p50, 0)} | ${fmt(x.p99, 0)} | ${x.errors} | ${x.cpuUsPerRequest === undefined ? "" : fmt(x.cpuUsPerRequest, 0)} | ${j.ratioText} | ${j.target} | ${j.met} |`,
     );
   }
   return lines.join("\n");

@@ -53,7 +53,7 @@ export function plainRow(mode: Mode, id: string, label: string, kind: string, co
   return measure(row, async () => {
     const { proc, match } = await startProcess(node, [here("./servers/plain.ts"), kind], { ready: /ready (\S+)/ });
     try {
-      return await load({ url: `${match[1]}/`, connections, seconds: mode.seconds, warmupSeconds: mode.warmupSeconds });
+      return await load({ url: `${match[1]}/`, connections, seconds: mode.seconds, warmupSeconds: mode.warmupSeconds }, proc.child.pid);
     } finally {
       await proc.stop();
     }
@@ -90,7 +90,7 @@ export function troupeRow(mode: Mode, id: string, label: string, o: TroupeRowOpt
         warmupSeconds: mode.warmupSeconds,
         method: o.method,
         pathsFile: o.roundRobin ? config.pathsFile : undefined,
-      });
+      }, proc.child.pid);
       if (o.countWakes && before) {
         const after = await stats(proc);
         if (after) {
@@ -126,6 +126,7 @@ export async function startRivetKit(nodelay: boolean) {
   const url = match[1]!;
   return {
     url,
+    pgid: proc.child.pid!,
     /** Creates (getOrCreate) the actor with key `key` through the raw gateway; returns its id. */
     async actorId(key: string): Promise<string> {
       const res = await fetch(
@@ -173,7 +174,7 @@ export function rivetRow(
         warmupSeconds: mode.warmupSeconds,
         method: "POST",
         pathsFile: ids.length > 1 ? pathsFile : undefined,
-      });
+      }, rk.pgid);
     } finally {
       await rk.stop();
       removeTempDir(dir);

@@ -54,6 +54,28 @@ function installStore(registry: AnyRegistry, options: ServeOptions): ActorStore 
 }
 
 /**
+ * Lets the gateway know when this response has been sent or abandoned (the response's `close`),
+ * so it can hand the actor's `Response` to the server library as is: a string body then goes
+ * out in one write with a `content-length`, instead of through a stream wrapper (see
+ * `ON_RESPONSE_DONE` in @troupe/core).
+ */
+function tellWhenResponseDone(request: Request, outgoing: { once(event: "close", cb: () => void): unknown }) {
+  let closed = false;
+  const waiting: (() => void)[] = [];
+  outgoing.once("close", () => {
+    closed = true;
+    for (const cb of waiting.splice(0)) cb();
+  });
+  (request as unknown as Record<symbol, unknown>)[ON_RESPONSE_DONE] = (cb: () => void) => {
+    if (closed) cb();
+    else waiting.push(cb);
+  };
+}
+
+/** Key of @troupe/core's host hook (`Symbol.for`, so no import of core internals is needed). */
+const ON_RESPONSE_DONE = Symbol.for("troupe.onResponseDone");
+
+/**
  * Serves `registry.fetch` over node:http. Actors are stored in SQLite under `.troupe/` unless
  * the registry has a store or `options.store` says otherwise. Resolves once the server is
  * listening; rejects (with `DataDirLockedError`) when another process holds the data directory.
@@ -72,6 +94,7 @@ export async function serve(registry: AnyRegistry, options: ServeOptions = {}): 
 
   const server = createServer(
     getRequestListener(async (request, env: HttpBindings | Http2Bindings) => {
+      tellWhenResponseDone(request, env.outgoing);
       const response = await handler(request);
       if (!env.incoming.complete && !env.outgoing.headersSent) {
         // Answered before the request body was read (an error, an early 413): a small body is

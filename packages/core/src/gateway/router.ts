@@ -1,5 +1,6 @@
 import { ErrorCode, invalidRequest, malformedBody, TroupeError } from "../errors.js";
 import type { ActorManager } from "../runtime/manager.js";
+import { ON_RESPONSE_DONE, type OnResponseDone } from "../runtime/body.js";
 import type { ActorRecord } from "../storage/types.js";
 import { type AuthHook, authorize } from "./auth.js";
 import { type CorsOptions, preflight, withCors } from "./cors.js";
@@ -152,9 +153,10 @@ export function createGateway(manager: () => ActorManager | Promise<ActorManager
       // Stream the body through instead of buffering it (required by Node's fetch for stream bodies).
       duplex: "half",
     } as RequestInit);
-    if (!limiter) return inst.fetch(inner, innerPath, params);
+    const whenDone = (request as { [ON_RESPONSE_DONE]?: OnResponseDone })[ON_RESPONSE_DONE];
+    if (!limiter) return inst.fetch(inner, innerPath, params, whenDone);
     try {
-      return await inst.fetch(inner, innerPath, params);
+      return await inst.fetch(inner, innerPath, params, whenDone);
     } catch (err) {
       // The handler failed because reading the body hit the limit: that is the caller's fault.
       if (!limiter.exceeded) throw err;
@@ -285,6 +287,7 @@ const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "te"
 
 /** The headers an actor sees: no internal `x-troupe-*` control headers, no hop-by-hop headers. */
 function withoutInternalHeaders(headers: Headers): Headers {
+  if (!hasHeaderToDrop(headers)) return headers; // the common case: nothing to copy
   const out = new Headers(headers);
   const connection = headers.get("connection");
   if (connection) {
@@ -300,6 +303,11 @@ function withoutInternalHeaders(headers: Headers): Headers {
     if (name.startsWith(INTERNAL_HEADER_PREFIX) || HOP_BY_HOP.has(name)) out.delete(name);
   }
   return out;
+}
+
+function hasHeaderToDrop(headers: Headers): boolean {
+  for (const name of headers.keys()) if (name.startsWith(INTERNAL_HEADER_PREFIX) || HOP_BY_HOP.has(name)) return true;
+  return false;
 }
 
 function hasBody(request: Request) {

@@ -3,7 +3,7 @@ import type { Conn, ContextHost, Logger, Schedule } from "../actor/context.js";
 import type { AnyActorDefinition } from "../actor/definition.js";
 import { ErrorCode, TroupeError } from "../errors.js";
 import type { ActorRecord, ActorStore } from "../storage/types.js";
-import { onBodyFinished } from "./body.js";
+import { onBodyFinished, type OnResponseDone } from "./body.js";
 import { nextConnId } from "./ids.js";
 
 /** What an instance needs from the manager that owns it. */
@@ -194,9 +194,10 @@ export class ActorInstance implements ContextHost {
 
   /**
    * Serves one raw request: onBeforeConnect -> onConnect -> onRequest -> commit -> response.
-   * `onDisconnect` runs once, when the body is finished, cancelled, or the request failed.
+   * `onDisconnect` runs once, when the body is finished, cancelled, or the request failed
+   * (or, when the host passes `whenDone`, once it reports the response sent or abandoned).
    */
-  async fetch(request: Request, path: string, params: unknown): Promise<Response> {
+  async fetch(request: Request, path: string, params: unknown, whenDone?: OnResponseDone): Promise<Response> {
     const onRequest = this.def.onRequest;
     if (!onRequest) {
       throw new TroupeError(ErrorCode.RequestHandlerNotDefined, `Actor ${this.name} has no onRequest handler`, {
@@ -210,6 +211,10 @@ export class ActorInstance implements ContextHost {
         throw new TroupeError(ErrorCode.InvalidResponse, "onRequest must return a Response", { status: 500 });
       }
       await this.persistAfterHandler();
+      if (whenDone) {
+        whenDone(session.close);
+        return res;
+      }
       return onBodyFinished(res, session.close);
     } catch (err) {
       session.close();
