@@ -18,7 +18,9 @@ for (const signal of ["SIGINT", "SIGTERM"]) {
   process.once(signal, async () => {
     server.close();
     server.closeIdleConnections();
-    await globalThis.__troupeRegistry?.shutdown();
+    // In-flight requests get 2 s to finish; long-lived streams (SSE) are then cut.
+    await globalThis.__troupeRegistry?.shutdown(2_000);
+    server.closeAllConnections();
     process.exit(0);
   });
 }
