@@ -242,10 +242,11 @@ export class ActorManager implements InstanceOwner {
     this.nextEventAt = Infinity;
   }
 
+  /** Arms the timer for the soonest stored event, unless a timer for an even sooner one is armed. */
   private async armEvents() {
     const events = await this.store.listEvents();
-    this.clearEventTimer();
-    if (events.length > 0) this.armTimer(events[0]!.at);
+    // An event scheduled while we were reading may have armed the timer meanwhile: keep it if sooner.
+    if (events.length > 0 && events[0]!.at < this.nextEventAt) this.armTimer(events[0]!.at);
   }
 
   /**
