@@ -1,8 +1,110 @@
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { load } from "./load.ts";
 import type { Mode } from "./modes.ts";
+import { freePortBlock } from "./ports.ts";
+import { startProcess, type BenchProcess } from "./procs.ts";
 import type { Target } from "./report.ts";
-import type { Row } from "./rows.ts";
+import { measure, type Row } from "./rows.ts";
+import { benchTempDir, removeTempDir } from "./tmp.ts";
 
-/** Row 7: filled in once the framework adapters land. */
-export async function frameworkRows(_mode: Mode, _wanted: (id: string) => boolean): Promise<{ rows: Row[]; targets: Target[] }[]> {
-  return [];
+const root = fileURLToPath(new URL("../../", import.meta.url));
+
+interface Framework {
+  id: string;
+  name: string;
+  /** Workspace package of the sample app. */
+  pkg: string;
+  dir: string;
+  /** Production server command, relative to `dir`. */
+  start: string[];
+  env?: Record<string, string>;
+}
+
+/** The sample apps (the example registry mounted at /api/actors), with their production servers. */
+const FRAMEWORKS: Framework[] = [
+  { id: "7a", name: "Next.js", pkg: "@troupe/app-next", dir: "apps/next", start: ["server.js"], env: { NODE_ENV: "production" } },
+  { id: "7b", name: "SvelteKit", pkg: "@troupe/app-sveltekit", dir: "apps/sveltekit", start: ["build"] },
+  { id: "7c", name: "Astro", pkg: "@troupe/app-astro", dir: "apps/astro", start: ["dist/server/entry.mjs"], env: { ASTRO_TELEMETRY_DISABLED: "1" } },
+];
+
+/** The framework's own route (a NEW file in each sample app) returning what the actor returns. */
+const DIRECT_PATH = "/bench/count";
+
+async function startApp(fw: Framework, dataDir: string): Promise<{ proc: BenchProcess; url: string }> {
+  const port = await freePortBlock([0]);
+  const url = `http://127.0.0.1:${port}`;
+  const { proc } = await startProcess(process.execPath, fw.start, {
+    cwd: join(root, fw.dir),
+    env: { ...fw.env, PORT: String(port), HOST: "127.0.0.1", TROUPE_DATA_DIR: dataDir },
+    readyUrl: `${url}/`,
+    timeoutMs: 60_000,
+  });
+  return { proc, url };
+}
+
+async function answers200(url: string) {
+  const res = await fetch(url).catch(() => undefined);
+  await res?.arrayBuffer();
+  return res?.status === 200;
+}
+
+/** Starts the app's production server, building it first when there is no build or it lacks the bench route. */
+async function startBuilt(fw: Framework, dataDir: string) {
+  try {
+    const app = await startApp(fw, dataDir);
+    if (await answers200(app.url + DIRECT_PATH)) return app;
+    await app.proc.stop();
+  } catch {
+    /* not built yet */
+  }
+  process.stderr.write(` (building ${fw.pkg}) `);
+  const build = spawnSync("pnpm", ["--filter", fw.pkg, "run", "build"], { cwd: root, encoding: "utf8", timeout: 600_000 });
+  if (build.status !== 0) throw new Error(`building ${fw.pkg} failed: ${(build.stdout + build.stderr).slice(-500)}`);
+  const app = await startApp(fw, dataDir);
+  if (!(await answers200(app.url + DIRECT_PATH))) {
+    await app.proc.stop();
+    throw new Error(`${fw.name} has no ${DIRECT_PATH} route after building`);
+  }
+  return app;
+}
+
+/**
+ * Row 7: for each framework's production server, its own route vs the same framework routing
+ * `GET /count` to the example counter actor through the Troupe adapter (same body, same server).
+ */
+export async function frameworkRows(mode: Mode, wanted: (id: string) => boolean): Promise<{ rows: Row[]; targets: Target[] }[]> {
+  const out: { rows: Row[]; targets: Target[] }[] = [];
+  for (const fw of FRAMEWORKS) {
+    if (!wanted(fw.id)) continue;
+    const direct: Row = { id: `${fw.id}1`, label: `${fw.name} production server, own route returning {"count":0}`, connections: 10 };
+    const viaActor: Row = { id: `${fw.id}2`, label: `${fw.name} -> Troupe adapter -> counter actor GET /count`, connections: 10 };
+    const dataDir = benchTempDir(fw.id);
+    let app: { proc: BenchProcess; url: string } | undefined;
+    let actorPath: string | undefined;
+    const job = (path: string) => ({ url: app!.url + path, connections: 10, seconds: mode.seconds, warmupSeconds: mode.warmupSeconds });
+    await measure(direct, async () => {
+      app = await startBuilt(fw, dataDir);
+      const res = await fetch(`${app.url}/api/actors/actors`, {
+        method: "PUT",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ name: "counter", key: ["bench"] }),
+      });
+      if (!res.ok) throw new Error(`creating the counter through ${fw.name} answered ${res.status}`);
+      actorPath = `/api/actors/gateway/${((await res.json()) as { actorId: string }).actorId}/request/count`;
+      return load(job(DIRECT_PATH), app.proc.child.pid);
+    });
+    await measure(viaActor, async () => {
+      if (!app || !actorPath) throw new Error(`${fw.name} did not start`);
+      return load(job(actorPath), app.proc.child.pid);
+    });
+    await app?.proc.stop();
+    removeTempDir(dataDir);
+    out.push({
+      rows: [direct, viaActor],
+      targets: [{ row: viaActor.id, baseline: direct.id, min: 0.9, text: `>= 0.9x row ${direct.id}` }],
+    });
+  }
+  return out;
 }

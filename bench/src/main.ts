@@ -110,7 +110,7 @@ if (mode.name !== "smoke") {
   // 6: RivetKit 2.3.19, same counter on its raw gateway, local engine started by the bench.
   // Its best configuration is picked in the full run (RUST_BACKTRACE is always unset).
   let nodelay = true;
-  if (wanted("6")) {
+  if (wanted("6a") || wanted("6b")) {
     const on = await rivetRow(mode, "6a", "RivetKit 2.3.19 raw gateway, one actor, RIVET__GUARD__TCP_NODELAY=true", {
       nodelay: true,
       connections: 64,

@@ -27,7 +27,15 @@ export function trackChild(child: ChildProcess): void {
 export async function startProcess(
   command: string,
   args: string[],
-  options: { cwd?: string; env?: Record<string, string | undefined>; ready: RegExp; timeoutMs?: number },
+  options: {
+    cwd?: string;
+    env?: Record<string, string | undefined>;
+    /** Ready once the output matches this... */
+    ready?: RegExp;
+    /** ...or once this URL answers with any HTTP status. */
+    readyUrl?: string;
+    timeoutMs?: number;
+  },
 ): Promise<{ proc: BenchProcess; match: RegExpExecArray }> {
   const env = { ...process.env, ...options.env };
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
@@ -70,14 +78,25 @@ export async function startProcess(
   running.add(proc);
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   for (;;) {
-    const match = options.ready.exec(out);
+    const match = options.ready?.exec(out);
     if (match) return { proc, match };
+    if (options.readyUrl && (await answers(options.readyUrl))) {
+      const m = [options.readyUrl] as unknown as RegExpExecArray;
+      return { proc, match: m };
+    }
     if (exited || Date.now() > deadline) {
       await proc.stop(500);
       throw new Error(`${command} ${args.join(" ")} ${exited ? "exited" : "was not ready in time"}:\n${out.slice(-3000)}`);
     }
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+function answers(url: string): Promise<boolean> {
+  return fetch(url, { signal: AbortSignal.timeout(2000) }).then(
+    (r) => (r.body?.cancel(), true),
+    () => false,
+  );
 }
 
 /** Kills every process group the bench started that is still running (synchronous: safe in `exit`). */
