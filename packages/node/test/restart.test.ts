@@ -76,6 +76,24 @@ describe("schedule across a restart", () => {
   });
 });
 
+describe("relaxed durability across restarts", () => {
+  it("a graceful stop (SIGTERM) commits relaxed state; a crash (SIGKILL) loses the unsaved interval", async () => {
+    const dataDir = newDir();
+    const first = await start(dataDir);
+    const { actorId } = await getOrCreate(first.base, "lazy", ["relaxed"]);
+    for (let i = 0; i < 3; i++) await action(first.base, actorId, "increment");
+    await first.proc.stop(); // SIGTERM: serve() puts every actor to sleep, which commits
+
+    const second = await start(dataDir);
+    expect(await action(second.base, actorId, "increment")).toBe(4);
+    await second.proc.kill(); // SIGKILL within the save interval
+
+    const third = await start(dataDir);
+    expect(await action(third.base, actorId, "increment")).toBe(4); // the 4th was never saved
+    await third.proc.stop();
+  });
+});
+
 describe("one process per data directory", () => {
   it("a second process on the same directory fails at start with a clear error; it starts once the first is gone", async () => {
     const dataDir = newDir();
