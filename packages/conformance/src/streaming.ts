@@ -139,7 +139,7 @@ export function streamingSuite(host: string, baseUrl: BaseUrl) {
       const batch = async (count: number) => {
         for (let i = 0; i < count; i += 20) await Promise.all(Array.from({ length: Math.min(20, count - i) }, one));
       };
-      await batch(100); // warm up allocations before taking the baseline
+      await batch(300); // warm up allocations before taking the baseline
       const baseline = await waitFor(() => handle.stats(), (s) => s.conns === 0 && s.disconnects === s.connects);
       await batch(1000);
       const after = await waitFor(() => handle.stats(), (s) => s.conns === 0 && s.disconnects === s.connects, 5000);
@@ -148,7 +148,9 @@ export function streamingSuite(host: string, baseUrl: BaseUrl) {
       expect(after.disconnects - baseline.disconnects).toBe(1000);
       // Heap after GC (when the host runs with --expose-gc) is the meaningful figure; RSS only bounds it.
       expect(after.heapUsed - baseline.heapUsed).toBeLessThan(8 * 1024 * 1024);
-      expect(after.rss - baseline.rss).toBeLessThan(64 * 1024 * 1024);
+      // RSS also holds memory V8 freed but kept (framework hosts grow their heap for a while):
+      // a loose bound that still catches a leak per stream (e.g. 1,000 x 256 KiB zlib contexts).
+      expect(after.rss - baseline.rss).toBeLessThan(128 * 1024 * 1024);
     });
   });
 
