@@ -301,6 +301,18 @@ describe("schedule", () => {
     expect((await store.listEvents()).filter((e) => e.actorId === actorId)).toEqual([]);
   });
 
+  it("more due events than the scheduler reads at once all fire, once each", async () => {
+    const ids = await Promise.all([1, 2, 3, 4, 5].map(async () => (await getOrCreate(base, "alarm", fresh("many"))).actorId));
+    const at = Date.now() + 1000;
+    await Promise.all(Array.from({ length: 250 }, (_, i) => action(base, ids[i % 5]!, "at", at, `m${i}`)));
+    const ringsOf = (id: string) => (storedState(id)?.rings ?? []) as Array<{ tag: string }>;
+    await waitFor(() => ids.reduce((n, id) => n + ringsOf(id).length, 0) >= 250, 20_000, 50);
+    await delay(300);
+    const tags = ids.flatMap((id) => ringsOf(id).map((r) => r.tag)).sort();
+    expect(tags).toEqual(Array.from({ length: 250 }, (_, i) => `m${i}`).sort());
+    expect((await store.listEvents()).filter((e) => ids.includes(e.actorId))).toEqual([]);
+  }, 30_000);
+
   it("an action that schedules itself again from inside a firing runs once per event", async () => {
     const { actorId } = await getOrCreate(base, "alarm", fresh("relay"));
     await action(base, actorId, "relay", 5);

@@ -65,6 +65,7 @@ describe("SqliteStore", () => {
     await store.addEvent({ eventId: "early", actorId: "t-2", at: 100, action: "y", args: [] });
     await store.addEvent({ eventId: "mid", actorId: "t-1", at: 200, action: "z", args: ["s"] });
     expect(store.listEvents().map((e) => e.eventId)).toEqual(["early", "mid", "late"]);
+    expect(store.listEvents(2).map((e) => e.eventId)).toEqual(["early", "mid"]);
     expect(store.listEvents()[2]).toEqual({ eventId: "late", actorId: "t-1", at: 300, action: "x", args: [1, { a: "b" }] });
     await store.remove("t-1");
     expect(store.findById("t-1")).toBeUndefined();

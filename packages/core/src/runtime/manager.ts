@@ -14,6 +14,9 @@ export interface ManagerOptions {
   limits?: { requestTimeout?: number; maxInFlight?: number };
 }
 
+/** Scheduled events read from the store at a time while firing. */
+const FIRE_BATCH = 100;
+
 /** Longest delay a Node/WinterTC timer accepts. */
 const MAX_TIMER = 2 ** 31 - 1;
 
@@ -244,7 +247,7 @@ export class ActorManager implements InstanceOwner {
 
   /** Arms the timer for the soonest stored event, unless a timer for an even sooner one is armed. */
   private async armEvents() {
-    const events = await this.store.listEvents();
+    const events = await this.store.listEvents(1);
     // An event scheduled while we were reading may have armed the timer meanwhile: keep it if sooner.
     if (events.length > 0 && events[0]!.at < this.nextEventAt) this.armTimer(events[0]!.at);
   }
@@ -258,20 +261,31 @@ export class ActorManager implements InstanceOwner {
     this.clearEventTimer();
     if (this.firing || this.closed) return;
     this.firing = true;
+    let failed = false;
     try {
       const now = Date.now();
-      for (const event of await this.store.listEvents()) {
-        if (event.at > now || this.closed) break;
-        if (this.cancelled.has(event.eventId)) continue;
-        await this.fire(event);
+      // Read due events a chunk at a time (fired ones are removed, so the next read moves on);
+      // stop when a chunk holds events not yet due, or when nothing in it could be fired.
+      for (let more = true; more && !this.closed; ) {
+        const due = (await this.store.listEvents(FIRE_BATCH)).filter((e) => e.at <= now);
+        let fired = 0;
+        for (const event of due) {
+          if (this.closed) break;
+          if (this.cancelled.has(event.eventId)) continue;
+          await this.fire(event);
+          fired++;
+        }
+        more = due.length === FIRE_BATCH && fired > 0;
       }
     } catch (err) {
-      this.log.error("firing scheduled events failed", { error: String(err) });
+      failed = true;
+      this.log.error("firing scheduled events failed; retrying in 1 s", { error: String(err) });
     } finally {
       this.firing = false;
       this.cancelled.clear();
     }
     if (this.closed) return;
+    if (failed) return this.armTimer(Date.now() + 1000);
     await this.armEvents().catch((err) => {
       this.log.error("re-arming scheduled events failed; retrying in 1 s", { error: String(err) });
       this.armTimer(Date.now() + 1000);

@@ -62,8 +62,9 @@ export class MemoryStore implements ActorStore {
     this.events.delete(eventId);
   }
 
-  listEvents() {
-    return [...this.events.values()].sort((a, b) => a.at - b.at);
+  listEvents(limit?: number) {
+    const all = [...this.events.values()].sort((a, b) => a.at - b.at);
+    return limit === undefined ? all : all.slice(0, limit);
   }
 
   close() {}

@@ -49,8 +49,8 @@ export interface ActorStore {
   remove(actorId: string): MaybePromise<void>;
   addEvent(event: ScheduledEvent): MaybePromise<void>;
   removeEvent(eventId: string): MaybePromise<void>;
-  /** Every pending event, soonest first. */
-  listEvents(): MaybePromise<ScheduledEvent[]>;
+  /** Pending events, soonest first: all of them, or the first `limit`. */
+  listEvents(limit?: number): MaybePromise<ScheduledEvent[]>;
   /** Releases files and locks. */
   close(): MaybePromise<void>;
 }

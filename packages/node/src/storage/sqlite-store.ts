@@ -51,7 +51,7 @@ export class SqliteStore implements ActorStore {
   private readonly db: DatabaseSync;
   private readonly lock: DataDirLock;
   private readonly writes: GroupCommit;
-  private readonly sql: Record<"byKey" | "byId" | "countByName" | "read" | "listEvents", StatementSync>;
+  private readonly sql: Record<"byKey" | "byId" | "countByName" | "read" | "listEvents" | "firstEvents", StatementSync>;
   private closing: Promise<void> | undefined;
 
   constructor(options: SqliteStoreOptions = {}) {
@@ -70,6 +70,7 @@ export class SqliteStore implements ActorStore {
       countByName: p("SELECT count(*) AS n FROM actors WHERE name = ?"),
       read: p("SELECT state, input FROM actors WHERE actor_id = ?"),
       listEvents: p("SELECT event_id, actor_id, at, action, args FROM events ORDER BY at, rowid"),
+      firstEvents: p("SELECT event_id, actor_id, at, action, args FROM events ORDER BY at, rowid LIMIT ?"),
     };
     this.writes = new GroupCommit({
       path: join(this.dataDir, DATABASE_FILE),
@@ -147,9 +148,10 @@ export class SqliteStore implements ActorStore {
     await this.writes.enqueue({ kind: "removeEvent", eventId });
   }
 
-  listEvents(): ScheduledEvent[] {
+  listEvents(limit?: number): ScheduledEvent[] {
     this.assertOpen();
-    return (this.sql.listEvents.all() as unknown as EventRow[]).map((r) => ({
+    const rows = limit === undefined ? this.sql.listEvents.all() : this.sql.firstEvents.all(limit);
+    return (rows as unknown as EventRow[]).map((r) => ({
       eventId: r.event_id,
       actorId: r.actor_id,
       at: Number(r.at),
