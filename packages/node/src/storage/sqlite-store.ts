@@ -57,25 +57,25 @@ export class SqliteStore implements ActorStore {
   constructor(options: SqliteStoreOptions = {}) {
     this.dataDir = ensureDataDir(resolveDataDir(options.dataDir));
     this.lock = acquireDataDirLock(this.dataDir);
+    const path = join(this.dataDir, DATABASE_FILE);
+    let db: DatabaseSync | undefined;
     try {
-      this.db = openDatabase(join(this.dataDir, DATABASE_FILE));
+      this.db = db = openDatabase(path);
+      const p = (sql: string) => db!.prepare(sql);
+      this.sql = {
+        byKey: p("SELECT actor_id, name, key_json, created_at FROM actors WHERE index_key = ?"),
+        byId: p("SELECT actor_id, name, key_json, created_at FROM actors WHERE actor_id = ?"),
+        countByName: p("SELECT count(*) AS n FROM actors WHERE name = ?"),
+        read: p("SELECT state, input FROM actors WHERE actor_id = ?"),
+        listEvents: p("SELECT event_id, actor_id, at, action, args FROM events ORDER BY at, rowid"),
+        firstEvents: p("SELECT event_id, actor_id, at, action, args FROM events ORDER BY at, rowid LIMIT ?"),
+      };
+      this.writes = new GroupCommit({ path, synchronous: options.synchronous === "normal" ? "NORMAL" : "FULL" });
     } catch (err) {
+      db?.close();
       this.lock.release();
       throw err;
     }
-    const p = (sql: string) => this.db.prepare(sql);
-    this.sql = {
-      byKey: p("SELECT actor_id, name, key_json, created_at FROM actors WHERE index_key = ?"),
-      byId: p("SELECT actor_id, name, key_json, created_at FROM actors WHERE actor_id = ?"),
-      countByName: p("SELECT count(*) AS n FROM actors WHERE name = ?"),
-      read: p("SELECT state, input FROM actors WHERE actor_id = ?"),
-      listEvents: p("SELECT event_id, actor_id, at, action, args FROM events ORDER BY at, rowid"),
-      firstEvents: p("SELECT event_id, actor_id, at, action, args FROM events ORDER BY at, rowid LIMIT ?"),
-    };
-    this.writes = new GroupCommit({
-      path: join(this.dataDir, DATABASE_FILE),
-      synchronous: options.synchronous === "normal" ? "NORMAL" : "FULL",
-    });
   }
 
   /** Commit statistics: transactions and writes committed since the store opened. */
