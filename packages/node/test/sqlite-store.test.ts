@@ -170,6 +170,19 @@ describe("SqliteStore", () => {
     newStore(dataDir); // free again
   });
 
+  it("refuses a database from a newer schema, and releases the directory when it does", async () => {
+    const dataDir = newDir();
+    await createSqliteStore({ dataDir }).close();
+    const db = new DatabaseSync(join(dataDir, DATABASE_FILE));
+    db.exec("PRAGMA user_version = 99");
+    db.close();
+    expect(() => createSqliteStore({ dataDir })).toThrow(/schema version 99/);
+    const fix = new DatabaseSync(join(dataDir, DATABASE_FILE));
+    fix.exec("PRAGMA user_version = 1");
+    fix.close();
+    newStore(dataDir); // not locked by the failed attempt
+  });
+
   it("a closed store refuses further calls", async () => {
     const store = createSqliteStore({ dataDir: newDir() });
     await Promise.all([store.close(), store.close()]); // idempotent
