@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { sessionPids } from "./cpu.ts";
 import { removeTempDirs } from "./tmp.ts";
 
 /** A process started by the bench, in its own process group. */
@@ -61,6 +62,8 @@ export async function startProcess(
       /* the group is gone */
     }
   };
+  // Some children leave the process group but not the session (RivetKit's engine does).
+  const killSession = () => killPids(sessionPids(child.pid!));
   const proc: BenchProcess = {
     child,
     output: () => out,
@@ -72,7 +75,8 @@ export async function startProcess(
         await exit;
         clearTimeout(timer);
       }
-      signalGroup("SIGKILL"); // children that outlived their parent (e.g. a spawned engine)
+      signalGroup("SIGKILL");
+      killSession(); // children that outlived their parent in another group (e.g. a spawned engine)
     },
   };
   running.add(proc);
@@ -92,6 +96,16 @@ export async function startProcess(
   }
 }
 
+function killPids(pids: number[]) {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      /* gone */
+    }
+  }
+}
+
 function answers(url: string): Promise<boolean> {
   return fetch(url, { signal: AbortSignal.timeout(2000) }).then(
     (r) => (r.body?.cancel(), true),
@@ -107,6 +121,7 @@ export function killAll(): void {
     } catch {
       /* gone */
     }
+    killPids(sessionPids(p.child.pid!));
   }
   running.clear();
   for (const c of helpers) c.kill("SIGKILL");
