@@ -16,6 +16,8 @@ export interface InstanceOwner {
   idle(instance: ActorInstance): void;
   destroy(actorId: string): Promise<void>;
   sleepNow(instance: ActorInstance): void;
+  /** Drops an instance whose memory can no longer be trusted; the next request reloads it from storage. */
+  discard(instance: ActorInstance): void;
   scheduleEvent(actorId: string, at: number, action: string, args: unknown[]): Promise<string>;
   cancelEvent(eventId: string): Promise<void>;
 }
@@ -50,6 +52,12 @@ export class ActorInstance implements ContextHost {
   wantsDestroy = false;
 
   private saved: string | undefined;
+  /**
+   * Set once a write failed: memory may now hold effects that were never committed, so nothing
+   * more is written from this instance (the failed requests must have no effect); it is
+   * discarded and the next request reloads the last committed state.
+   */
+  private poisoned: TroupeError | undefined;
   private pendingWrite: Promise<void> | undefined;
   private relaxedTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly relaxed: boolean;
@@ -117,9 +125,12 @@ export class ActorInstance implements ContextHost {
     } catch (err) {
       this.log.error(`${hook} threw`, { error: String(err) });
     }
-    if (hook === "onSleep") await this.flush();
-    else await this.pendingWrite?.catch(() => {});
-    this.status = "stopped";
+    try {
+      if (hook === "onSleep") await this.flush();
+      else await this.pendingWrite?.catch(() => {});
+    } finally {
+      this.status = "stopped";
+    }
   }
 
   // ---- durability ----
@@ -129,6 +140,7 @@ export class ActorInstance implements ContextHost {
    * never reveals state that is not yet durable.
    */
   private flush(force = false): Promise<void> | undefined {
+    if (this.poisoned) return Promise.reject(this.poisoned);
     const json = serialize(this.state);
     if (json === this.saved && !force) return this.pendingWrite;
     this.saved = json;
@@ -144,9 +156,16 @@ export class ActorInstance implements ContextHost {
       },
       (err) => {
         if (this.pendingWrite === tracked) this.pendingWrite = undefined;
-        // Forget what we think is saved so the next flush retries.
-        if (this.saved === json) this.saved = undefined;
-        throw new TroupeError(ErrorCode.StorageError, "Could not save actor state", { status: 503, cause: err });
+        if (!this.poisoned) {
+          this.poisoned = new TroupeError(ErrorCode.StorageError, "Could not save actor state", {
+            status: 503,
+            headers: { "retry-after": "1" },
+            cause: err,
+          });
+          this.log.error("state write failed; reloading from storage on the next request", { error: String(err) });
+          this.owner.discard(this);
+        }
+        throw this.poisoned;
       },
     );
     this.pendingWrite = tracked;

@@ -194,6 +194,17 @@ export class ActorManager implements InstanceOwner {
     inst.stopped.catch((err) => this.log.error("sleep failed", { error: String(err) }));
   }
 
+  /**
+   * Forgets an instance whose state write failed, without running hooks or writing anything:
+   * requests already inside it fail; the next request loads the last committed state.
+   */
+  discard(inst: ActorInstance): void {
+    if (inst.sleepTimer !== undefined) clearTimeout(inst.sleepTimer);
+    inst.status = "stopped";
+    inst.stopped ??= Promise.resolve();
+    if (this.live.get(inst.actorId) === inst) this.live.delete(inst.actorId);
+  }
+
   /** Runs `onDestroy` and removes the actor and everything stored for it. Its key becomes free. */
   async destroy(actorId: string): Promise<void> {
     let inst = await this.acquire(actorId);
