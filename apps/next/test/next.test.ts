@@ -298,6 +298,56 @@ describe("next: the rooms proxy route (auth, then one line to the actor)", () =>
   });
 });
 
+describe("next: per-user actors behind a session (one user cannot reach another's)", () => {
+  const login = async (user: string) => {
+    const res = await fetch(`${custom.origin}/api/session`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ user }),
+    });
+    expect(res.status).toBe(200);
+    return res.headers.getSetCookie()[0]!.split(";")[0]!;
+  };
+  const me = (cookie: string | undefined, path: string, init: RequestInit = {}) =>
+    fetch(`${custom.origin}/api/me${path}`, { ...init, headers: { ...(cookie ? { cookie } : {}), ...(init.headers as object) } });
+
+  it("no session -> 401; a forged session -> 401", async () => {
+    const none = await me(undefined, "/entries");
+    expect(none.status).toBe(401);
+    expect(((await none.json()) as any).error.code).toBe("unauthorized");
+    const forged = await me("troupe_session=alice.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "/entries");
+    expect(forged.status).toBe(401);
+  });
+
+  it("each user reaches only their own actor", async () => {
+    const alice = await login(`alice${Date.now() % 100000}`);
+    const bob = await login(`bob${Date.now() % 100000}`);
+    const note = `for alice only ${Math.random()}`;
+    const posted = await me(alice, "/entries", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "alice", message: note }),
+    });
+    expect(posted.status).toBe(201);
+    const mine = (await (await me(alice, "/entries")).json()) as any;
+    expect(mine.entries.map((e: any) => e.message)).toContain(note);
+    const theirs = (await (await me(bob, "/entries")).json()) as any;
+    expect(theirs.entries.map((e: any) => e.message)).not.toContain(note);
+  });
+
+  it("the public gateway refuses per-user keys, so ids cannot be looked up or created there", async () => {
+    const put = await fetch(`${custom.origin}/api/actors/actors`, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "guestbook", key: ["user", "alice"] }),
+    });
+    expect(put.status).toBe(403);
+    expect(((await put.json()) as any).error.code).toBe("forbidden");
+    const lookup = await fetch(`${custom.origin}/api/actors/actors?name=guestbook&key=user&key=alice`);
+    expect(lookup.status).toBe(403);
+  });
+});
+
 describe("next: in the browser", () => {
   const page = () => `${custom.origin}/?key=${unique("browser")}`;
 

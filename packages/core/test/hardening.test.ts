@@ -97,6 +97,13 @@ describe("registry-level auth", () => {
     expect((await fetch(`${server.url}/actors/${id}`, { headers: { authorization: "Bearer carol" } })).status).toBe(200);
   });
 
+  it("the in-process client is trusted server code: the hook guards the network, not it", async () => {
+    const local = createClient(registry);
+    const before = seen.length;
+    expect(await local.notes.getOrCreate(["zoe"], { input: { owner: "zoe" } }).write("from the server")).toBe("from the server");
+    expect(seen.length).toBe(before);
+  });
+
   it("CORS preflights are not guarded (browsers send no credentials on them)", async () => {
     const id = await as("dave").notes.getOrCreate(["dave"], { input: { owner: "dave" } }).resolve();
     const res = await fetch(`${server.url}/gateway/${id}/request/x`, {

@@ -15,7 +15,7 @@ export interface ClientOptions {
 
 /** Something the client can talk to in-process: a registry, or anything with a WinterTC handler. */
 export interface InProcessTarget {
-  handler(options: { basePath: string }): (request: Request) => Promise<Response>;
+  handler(options: { basePath: string; auth: false }): (request: Request) => Promise<Response>;
 }
 
 /** Thrown by manager calls and actions when the gateway answers with an error. */
@@ -98,7 +98,9 @@ function makeTransport(target: string | URL | InProcessTarget, options: ClientOp
     doFetch = options.fetch ?? ((r) => globalThis.fetch(r));
   } else {
     base = INTERNAL_BASE;
-    doFetch = target.handler({ basePath: "" });
+    // In-process callers are the server's own code: the registry's `auth` hook guards the
+    // network surface, not them (authenticate your users before calling actors this way).
+    doFetch = target.handler({ basePath: "", auth: false });
   }
   return {
     base,

@@ -29,7 +29,7 @@ export interface AuthContext {
  */
 export type AuthHook = (request: Request, context: AuthContext) => boolean | void | Promise<boolean | void>;
 
-export async function authorize(hook: AuthHook | undefined, request: Request, context: AuthContext): Promise<void> {
+export async function authorize(hook: AuthHook | false | undefined, request: Request, context: AuthContext): Promise<void> {
   if (!hook) return;
   if ((await hook(request, context)) === false) throw new Forbidden("Not allowed");
 }

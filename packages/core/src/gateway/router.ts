@@ -15,8 +15,8 @@ export interface GatewayOptions {
   dev?: boolean;
   /** Largest JSON body accepted by the manager and action routes, in bytes. Default 1 MiB. */
   maxJsonBodySize?: number;
-  /** Registry-level guard for manager and gateway routes. */
-  auth?: AuthHook;
+  /** Registry-level guard for manager and gateway routes; `false` turns it off (trusted in-process callers). */
+  auth?: AuthHook | false;
   limits?: Limits;
 }
 
