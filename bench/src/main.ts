@@ -139,7 +139,7 @@ if (mode.name !== "smoke") {
         nodelay,
         connections: 64,
         actors: mode.rivetActors,
-        createBudgetMs: mode.name === "full" ? 180_000 : 40_000,
+        createBudgetMs: mode.name === "full" ? 180_000 : 12_000,
       }),
     );
   }

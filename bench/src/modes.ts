@@ -15,7 +15,7 @@ export interface Mode {
 
 export const MODES: Record<Mode["name"], Mode> = {
   smoke: { name: "smoke", seconds: 1, warmupSeconds: 0.5, manyActors: 0, rivetActors: 0, memoryActors: [], wakeSamples: 0 },
-  quick: { name: "quick", seconds: 3, warmupSeconds: 1, manyActors: 10_000, rivetActors: 200, memoryActors: [10_000], wakeSamples: 1000 },
+  quick: { name: "quick", seconds: 2, warmupSeconds: 0.5, manyActors: 10_000, rivetActors: 100, memoryActors: [10_000], wakeSamples: 1000 },
   full: {
     name: "full",
     seconds: 10,
