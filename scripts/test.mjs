@@ -25,8 +25,11 @@ try {
   passed = r.numPassedTests;
   failed = r.numFailedTests;
   skipped = r.numPendingTests + (r.numTodoTests ?? 0);
-  // A suite that failed to load counts as a failure even though it has no tests.
-  for (const file of r.testResults ?? []) if (file.status === "failed" && file.assertionResults.length === 0) failed++;
+  // A file that failed outside its tests (failed to load, a beforeAll hook threw or timed out)
+  // counts as a failure even when none of its tests is marked failed.
+  for (const file of r.testResults ?? []) {
+    if (file.status === "failed" && !file.assertionResults.some((t) => t.status === "failed")) failed++;
+  }
 } catch {
   failed = Math.max(failed, 1);
 }
