@@ -14,6 +14,9 @@ import type { FetchHandler } from "@troupe/core";
  * - HEAD: the answer goes out without its body, which is cancelled so the actor sees the end.
  * - Empty 404/500 answers get an empty body stream: Astro would replace a `null` body with its
  *   own error page.
+ *
+ * Any other answer goes back as is when there is nothing left to discard (no request body, or
+ * the handler read it to its end): the stream wrapper is only there to learn when to discard.
  */
 export async function dispatch(handler: FetchHandler, request: Request): Promise<Response> {
   const tracked = trackBody(request);
@@ -33,6 +36,7 @@ export async function dispatch(handler: FetchHandler, request: Request): Promise
     tracked.discardRest();
     return REROUTED_STATUSES.has(response.status) ? new Response(new Uint8Array(0), response) : response;
   }
+  if (tracked.fullyRead()) return response;
   return new Response(whenDone(response.body, tracked.discardRest), response);
 }
 
@@ -42,11 +46,13 @@ interface TrackedBody {
   request: Request;
   /** Reads and drops whatever the handler did not read. Idempotent. */
   discardRest(): void;
+  /** True when there is nothing left to discard: no body, or it was read to its end. */
+  fullyRead(): boolean;
 }
 
 function trackBody(request: Request): TrackedBody {
   const source = request.body;
-  if (source === null) return { request, discardRest: () => {} };
+  if (source === null) return { request, discardRest: () => {}, fullyRead: () => true };
   const reader = source.getReader();
   let ended = false;
   let discarding = false;
@@ -83,7 +89,7 @@ function trackBody(request: Request): TrackedBody {
       }
     })();
   };
-  return { request: forwarded, discardRest };
+  return { request: forwarded, discardRest, fullyRead: () => ended };
 }
 
 /** Passes `body` through unchanged and calls `done` once it ended, failed or was cancelled. */
