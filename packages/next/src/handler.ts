@@ -44,7 +44,10 @@ export function toNextHandler(registry: AnyRegistry, options: NextHandlerOptions
   const fetch = registry.handler(options.basePath === undefined ? {} : { basePath: options.basePath });
   const handle: NextRouteHandler = async (request) => {
     const tracked = trackBody(request);
-    const forwarded = new Request(rawUrlOf(request) ?? request.url, {
+    const url = rawUrlOf(request)?.href ?? request.url;
+    // Nothing to change (no body, URL as sent): Next's request goes on as is, saving a copy.
+    if (request.body === null && url === request.url) return fetch(request);
+    const forwarded = new Request(url, {
       method: request.method,
       headers: request.headers,
       body: tracked.body,
