@@ -74,6 +74,8 @@ function tellWhenResponseDone(request: Request, outgoing: { once(event: "close",
 
 /** Key of @troupe/core's host hook (`Symbol.for`, so no import of core internals is needed). */
 const ON_RESPONSE_DONE = Symbol.for("troupe.onResponseDone");
+/** Key of @troupe/core's hint that HTTP/1.x headers frame the request body. */
+const BODY_FRAMED_BY_HEADERS = Symbol.for("troupe.bodyFramedByHeaders");
 
 /**
  * Serves `registry.fetch` over node:http. Actors are stored in SQLite under `.troupe/` unless
@@ -95,6 +97,8 @@ export async function serve(registry: AnyRegistry, options: ServeOptions = {}): 
   const server = createServer(
     getRequestListener(async (request, env: HttpBindings | Http2Bindings) => {
       tellWhenResponseDone(request, env.outgoing);
+      // node:http speaks HTTP/1.x: its headers say whether a body follows (see @troupe/core).
+      (request as unknown as Record<symbol, unknown>)[BODY_FRAMED_BY_HEADERS] = true;
       const response = await handler(request);
       if (!env.incoming.complete && !env.outgoing.headersSent) {
         // Answered before the request body was read (an error, an early 413): a small body is

@@ -1,7 +1,8 @@
 import { ErrorCode, invalidRequest, malformedBody, TroupeError } from "../errors.js";
 import type { ActorManager } from "../runtime/manager.js";
-import { ON_RESPONSE_DONE, type OnResponseDone } from "../runtime/body.js";
+import { BODY_FRAMED_BY_HEADERS, ON_RESPONSE_DONE, type OnResponseDone } from "../runtime/body.js";
 import type { ActorRecord } from "../storage/types.js";
+import { ActorRequest } from "./actor-request.js";
 import { type AuthHook, authorize } from "./auth.js";
 import { type CorsOptions, preflight, withCors } from "./cors.js";
 import { checkRequestSize, type Limits } from "./limits.js";
@@ -142,17 +143,11 @@ export function createGateway(manager: () => ActorManager | Promise<ActorManager
       throw payloadTooLarge(limit);
     }
     const params = connParams(request);
+    const withBody = hasBody(request, length);
     // Bodies without a declared length are counted as they stream in.
-    const limiter = hasBody(request) && length === null ? new BodyLimit(limit) : undefined;
-    const body = hasBody(request) ? (limiter ? limiter.wrap(request.body!) : request.body) : null;
-    const inner = new Request(origin + innerPath + search, {
-      method: request.method,
-      headers: withoutInternalHeaders(request.headers),
-      body,
-      signal: request.signal,
-      // Stream the body through instead of buffering it (required by Node's fetch for stream bodies).
-      duplex: "half",
-    } as RequestInit);
+    const limiter = withBody && length === null ? new BodyLimit(limit) : undefined;
+    const body = withBody ? (limiter ? limiter.wrap(request.body!) : request.body) : null;
+    const inner = new ActorRequest(origin + innerPath + search, request, withoutInternalHeaders(request.headers), body);
     const whenDone = (request as { [ON_RESPONSE_DONE]?: OnResponseDone })[ON_RESPONSE_DONE];
     if (!limiter) return inst.fetch(inner, innerPath, params, whenDone);
     try {
@@ -310,8 +305,19 @@ function hasHeaderToDrop(headers: Headers): boolean {
   return false;
 }
 
-function hasBody(request: Request) {
-  return request.method !== "GET" && request.method !== "HEAD" && request.body !== null;
+/**
+ * Whether the request carries a body. When the host says its headers frame the body (HTTP/1.x:
+ * no `content-length` and no `transfer-encoding` means none), this is decided without touching
+ * `request.body`, which some hosts (`@hono/node-server`) can only answer by building a stream.
+ */
+function hasBody(request: Request, contentLength: string | null): boolean {
+  const method = request.method;
+  if (method === "GET" || method === "HEAD") return false;
+  if ((request as { [BODY_FRAMED_BY_HEADERS]?: boolean })[BODY_FRAMED_BY_HEADERS] === true) {
+    if (request.headers.has("transfer-encoding")) return true;
+    if (contentLength === null || Number(contentLength) === 0) return false;
+  }
+  return request.body !== null;
 }
 
 /** Splits a request URL without re-normalizing its path (percent-encoding stays as sent). */

@@ -8,6 +8,14 @@
 export const ON_RESPONSE_DONE = Symbol.for("troupe.onResponseDone");
 export type OnResponseDone = (callback: () => void) => void;
 
+/**
+ * Hosts whose requests are HTTP/1.x as received put `true` under this key on the incoming
+ * `Request`: there, a request without `content-length` and `transfer-encoding` has no body, so
+ * the gateway need not ask `request.body` (costly in `@troupe/node`'s server library, which then
+ * builds a stream of the socket). `@troupe/node`'s `serve()` sets it; other hosts need not.
+ */
+export const BODY_FRAMED_BY_HEADERS = Symbol.for("troupe.bodyFramedByHeaders");
+
 /** Most chunks read ahead when checking whether a body is already complete. */
 const MAX_EAGER_READS = 8;
 /** Microtask hops a read may take and still count as "available now" (no I/O, no timer). */
