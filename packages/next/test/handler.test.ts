@@ -62,6 +62,28 @@ describe("toNextHandler", () => {
   });
 });
 
+describe("toNextHandler: what the registry receives", () => {
+  const seen: Request[] = [];
+  const recording = {
+    handler: () => async (request: Request) => {
+      seen.push(request);
+      await request.body?.cancel();
+      return new Response("ok");
+    },
+  } as unknown as Parameters<typeof toNextHandler>[0];
+  const recorded = toNextHandler(recording, { basePath: "/api/actors" });
+
+  it("a request without a body goes on as is; one with a body is copied (to track how much was read)", async () => {
+    const get = new Request(`${origin}/api/actors/gateway/x/request/count`);
+    await recorded.GET(get);
+    expect(seen.at(-1)).toBe(get);
+    const post = new Request(`${origin}/api/actors/gateway/x/request/up`, { method: "POST", body: "data" });
+    await recorded.POST(post);
+    expect(seen.at(-1)).not.toBe(post);
+    expect(seen.at(-1)!.url).toBe(post.url);
+  });
+});
+
 describe("keepRawUrls", () => {
   let server: Server;
   let base: string;
@@ -102,6 +124,17 @@ describe("keepRawUrls", () => {
     expect(echo.pathname).toBe("//a//b");
     expect(echo.search).toBe("?flag&x=%41");
     expect(atob(echo.bodyBase64)).toBe("streamed");
+  });
+
+  it("a GET (no body, so no request copy when the URL is unchanged) still reaches the actor with the raw URL", async () => {
+    const id = await echoActor("raw-get");
+    const res = await fetch(`${base}/api/actors/gateway/${id}/request//a//b?flag`);
+    const echo = (await res.json()) as any;
+    expect(echo.pathname).toBe("//a//b");
+    expect(echo.search).toBe("?flag");
+    const plain = (await (await fetch(`${base}/api/actors/gateway/${id}/request/c?x=1`)).json()) as any;
+    expect(plain.pathname).toBe("/c");
+    expect(plain.search).toBe("?x=1");
   });
 
   it("leaves paths outside the mount prefix to Next", async () => {
