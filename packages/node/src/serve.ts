@@ -76,6 +76,8 @@ function tellWhenResponseDone(request: Request, outgoing: { once(event: "close",
 const ON_RESPONSE_DONE = Symbol.for("troupe.onResponseDone");
 /** Key of @troupe/core's hint that HTTP/1.x headers frame the request body. */
 const BODY_FRAMED_BY_HEADERS = Symbol.for("troupe.bodyFramedByHeaders");
+/** Key of @troupe/core's hook for the request's header lines as received. */
+const RAW_HEADERS = Symbol.for("troupe.rawHeaders");
 
 /**
  * Serves `registry.fetch` over node:http. Actors are stored in SQLite under `.troupe/` unless
@@ -99,6 +101,8 @@ export async function serve(registry: AnyRegistry, options: ServeOptions = {}): 
       tellWhenResponseDone(request, env.outgoing);
       // node:http speaks HTTP/1.x: its headers say whether a body follows (see @troupe/core).
       (request as unknown as Record<symbol, unknown>)[BODY_FRAMED_BY_HEADERS] = true;
+      // The header lines as parsed, so the gateway copies them without building a second Headers.
+      (request as unknown as Record<symbol, unknown>)[RAW_HEADERS] = env.incoming.rawHeaders;
       const response = await handler(request);
       if (!env.incoming.complete && !env.outgoing.headersSent) {
         // Answered before the request body was read (an error, an early 413): a small body is

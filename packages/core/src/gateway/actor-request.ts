@@ -1,3 +1,5 @@
+import { copyActorHeaders } from "./actor-headers.js";
+
 /**
  * The `Request` an actor's `onRequest` receives: a real `Request` (so `instanceof`, `fetch(request)`,
  * `new Request(request)` and libraries like Hono work), built without following the client's
@@ -12,15 +14,18 @@
 export class ActorRequest extends Request {
   readonly #incoming: Request;
 
-  constructor(url: string, incoming: Request, headers: Headers, body: ReadableStream<Uint8Array> | null) {
+  /** `body` is the incoming body (or a wrapper of it), `null` for none; headers are copied by `copyActorHeaders`. */
+  constructor(url: string, incoming: Request, body: ReadableStream<Uint8Array> | null) {
     super(
       url,
       body === null
-        ? { method: incoming.method, headers }
+        ? { method: incoming.method }
         : // Stream the body through instead of buffering it (Node's fetch requires `duplex` for streams).
-          ({ method: incoming.method, headers, body, duplex: "half" } as RequestInit),
+          ({ method: incoming.method, body, duplex: "half" } as RequestInit),
     );
     this.#incoming = incoming;
+    // Appended to this request's own headers: one copy, no `HeadersInit` conversion.
+    copyActorHeaders(incoming, this.headers);
   }
 
   /** Aborts when the client that sent the incoming request goes away. */

@@ -23,7 +23,6 @@ export interface GatewayOptions {
 
 /** Header carrying connection params as JSON. */
 export const CONN_PARAMS_HEADER = "x-troupe-conn-params";
-const INTERNAL_HEADER_PREFIX = "x-troupe-";
 
 /** Oversized bodies up to this many extra bytes are drained before the 413 is sent. */
 const DRAIN_BEFORE_413 = 1024 * 1024;
@@ -147,7 +146,7 @@ export function createGateway(manager: () => ActorManager | Promise<ActorManager
     // Bodies without a declared length are counted as they stream in.
     const limiter = withBody && length === null ? new BodyLimit(limit) : undefined;
     const body = withBody ? (limiter ? limiter.wrap(request.body!) : request.body) : null;
-    const inner = new ActorRequest(origin + innerPath + search, request, withoutInternalHeaders(request.headers), body);
+    const inner = new ActorRequest(origin + innerPath + search, request, body);
     const whenDone = (request as { [ON_RESPONSE_DONE]?: OnResponseDone })[ON_RESPONSE_DONE];
     if (!limiter) return inst.fetch(inner, innerPath, params, whenDone);
     try {
@@ -275,34 +274,6 @@ function connParams(request: Request): unknown {
   } catch {
     throw malformedBody(`Header ${CONN_PARAMS_HEADER} must be JSON`);
   }
-}
-
-/** Hop-by-hop headers (RFC 9110 section 7.6.1) describe one connection; they are not forwarded. */
-const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "te", "transfer-encoding", "upgrade", "trailer"]);
-
-/** The headers an actor sees: no internal `x-troupe-*` control headers, no hop-by-hop headers. */
-function withoutInternalHeaders(headers: Headers): Headers {
-  if (!hasHeaderToDrop(headers)) return headers; // the common case: nothing to copy
-  const out = new Headers(headers);
-  const connection = headers.get("connection");
-  if (connection) {
-    for (const listed of connection.split(",")) {
-      try {
-        out.delete(listed.trim());
-      } catch {
-        /* not a valid header name: nothing to remove */
-      }
-    }
-  }
-  for (const name of headers.keys()) {
-    if (name.startsWith(INTERNAL_HEADER_PREFIX) || HOP_BY_HOP.has(name)) out.delete(name);
-  }
-  return out;
-}
-
-function hasHeaderToDrop(headers: Headers): boolean {
-  for (const name of headers.keys()) if (name.startsWith(INTERNAL_HEADER_PREFIX) || HOP_BY_HOP.has(name)) return true;
-  return false;
 }
 
 /**

@@ -1,0 +1,44 @@
+/**
+ * Hosts that hold the request's header lines as received may put them under this key on the
+ * incoming `Request`, as `[name, value, name, value, ...]` (Node's `IncomingMessage.rawHeaders`).
+ * The gateway then copies the actor's headers from them instead of iterating `request.headers`
+ * (which `@troupe/node`'s server library can only do by building a second `Headers`).
+ * `@troupe/node`'s `serve()` sets it; other hosts need not.
+ */
+export const RAW_HEADERS = Symbol.for("troupe.rawHeaders");
+
+const INTERNAL_HEADER_PREFIX = "x-troupe-";
+
+/** Hop-by-hop headers (RFC 9110 section 7.6.1) describe one connection; they are not forwarded. */
+const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "te", "transfer-encoding", "upgrade", "trailer"]);
+
+/**
+ * Appends to `target` the headers an actor sees: all of the request's, except internal
+ * `x-troupe-*` control headers, hop-by-hop headers, and the headers `connection` names.
+ */
+export function copyActorHeaders(request: Request, target: Headers): void {
+  const connection = request.headers.get("connection");
+  const listed = connection ? listedInConnection(connection) : undefined;
+  const keep = (name: string) =>
+    !name.startsWith(INTERNAL_HEADER_PREFIX) && !HOP_BY_HOP.has(name) && !(listed && listed.has(name));
+  const raw = (request as { [RAW_HEADERS]?: readonly string[] })[RAW_HEADERS];
+  if (raw) {
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      const name = raw[i]!.toLowerCase();
+      if (!name.startsWith(":") && keep(name)) target.append(name, raw[i + 1]!);
+    }
+    return;
+  }
+  request.headers.forEach((value, name) => {
+    if (keep(name)) target.append(name, value);
+  });
+}
+
+function listedInConnection(value: string): Set<string> {
+  const names = new Set<string>();
+  for (const listed of value.split(",")) {
+    const name = listed.trim().toLowerCase();
+    if (name) names.add(name);
+  }
+  return names;
+}
