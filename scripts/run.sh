@@ -23,7 +23,7 @@ ensure_node() {
   if [[ ! -x "$bin/node" ]]; then
     log "installing Node $NODE_MAJOR from the npm registry into $TOOLS"
     mkdir -p "$TOOLS"
-    npm install --silent --no-audit --no-fund --prefix "$TOOLS/node$NODE_MAJOR" "node@$NODE_MAJOR" >&2
+    npm install --loglevel=error --no-audit --no-fund --prefix "$TOOLS/node$NODE_MAJOR" "node@$NODE_MAJOR" >&2
   fi
   export PATH="$bin:$PATH"
 }
@@ -33,7 +33,7 @@ ensure_pnpm() {
   local bin="$TOOLS/pnpm/node_modules/.bin"
   if [[ ! -x "$bin/pnpm" ]]; then
     log "installing pnpm $PNPM_VERSION into $TOOLS"
-    npm install --silent --no-audit --no-fund --prefix "$TOOLS/pnpm" "pnpm@$PNPM_VERSION" >&2
+    npm install --loglevel=error --no-audit --no-fund --prefix "$TOOLS/pnpm" "pnpm@$PNPM_VERSION" >&2
   fi
   export PATH="$bin:$PATH"
 }
