@@ -12,11 +12,9 @@ import { conformanceSuite } from "@troupe/conformance";
 import { createClient } from "@troupe/core/client";
 import type { ExampleRegistry } from "@troupe/example";
 import {
-  counterScenario,
+  pageScenarios,
   freePort,
-  guestbookScenario,
   launchBrowser,
-  liveGuestbookScenario,
   startProcess,
   tempDir,
   type LaunchedBrowser,
@@ -58,23 +56,7 @@ afterAll(async () => {
 conformanceSuite("astro route", () => `${origin}/api/actors`);
 conformanceSuite("astro middleware", () => `${origin}/api/actors-mw`);
 
-describe("astro: the page in Chromium", () => {
-  it("counter: click, count changes, survives reload", async () => {
-    const page = await browser!.newPage();
-    await counterScenario(page, `${origin}/?key=${unique("counter")}`);
-    await page.close();
-  });
-
-  it("guestbook: post through onRequest, listed, survives reload", async () => {
-    const page = await browser!.newPage();
-    await guestbookScenario(page, `${origin}/?key=${unique("book")}`);
-    await page.close();
-  });
-
-  it("guestbook: a post in one tab appears live in the other (SSE)", async () => {
-    await liveGuestbookScenario(browser!, `${origin}/?key=${unique("live")}`);
-  });
-});
+pageScenarios("astro", () => ({ browser, origin }));
 
 const PREFIXES = ["/api/actors", "/api/actors-mw"] as const;
 

@@ -7,11 +7,9 @@ import { conformanceSuite } from "@troupe/conformance";
 import { createClient } from "@troupe/core/client";
 import type { ExampleRegistry } from "@troupe/example";
 import {
-  counterScenario,
+  pageScenarios,
   freePort,
-  guestbookScenario,
   launchBrowser,
-  liveGuestbookScenario,
   startProcess,
   tempDir,
   type LaunchedBrowser,
@@ -378,6 +376,8 @@ describe("next: per-user actors behind a session (one user cannot reach another'
   });
 });
 
+pageScenarios("next", () => ({ browser, origin: custom.origin }));
+
 describe("next: in the browser", () => {
   const page = () => `${custom.origin}/?key=${unique("browser")}`;
 
@@ -389,22 +389,6 @@ describe("next: in the browser", () => {
     expect(html).toContain('data-ready="false"');
     expect(html).toContain('data-testid="counter-increment-server"');
     expect(custom.process.output()).not.toContain("⨯"); // how Next logs a render error
-  });
-
-  it("counter", async () => {
-    const tab = await browser.newPage();
-    await counterScenario(tab, page());
-    await tab.close();
-  });
-
-  it("guestbook", async () => {
-    const tab = await browser.newPage();
-    await guestbookScenario(tab, page());
-    await tab.close();
-  });
-
-  it("live guestbook in two tabs", async () => {
-    await liveGuestbookScenario(browser, page());
   });
 
   it("a Server Action increments the same counter in-process", async () => {

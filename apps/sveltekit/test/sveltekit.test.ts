@@ -10,11 +10,9 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { conformanceSuite } from "@troupe/conformance";
 import {
-  counterScenario,
+  pageScenarios,
   freePort,
-  guestbookScenario,
   launchBrowser,
-  liveGuestbookScenario,
   startProcess,
   tempDir,
   type LaunchedBrowser,
@@ -64,23 +62,9 @@ afterAll(async () => {
 conformanceSuite("sveltekit hook", () => origin + MOUNTS.hook);
 conformanceSuite("sveltekit +server.ts", () => origin + MOUNTS.endpoint);
 
-describe("sveltekit: the page in Chromium", () => {
-  it("counter: click, count changes, survives reload", async () => {
-    const page = await browser!.newPage();
-    await counterScenario(page, `${origin}/?key=${unique("counter")}`);
-    await page.close();
-  });
+pageScenarios("sveltekit", () => ({ browser, origin }));
 
-  it("guestbook: post through handle.fetch, listed, survives reload", async () => {
-    const page = await browser!.newPage();
-    await guestbookScenario(page, `${origin}/?key=${unique("guestbook")}`);
-    await page.close();
-  });
-
-  it("guestbook: a post in one tab appears live in another (SSE)", async () => {
-    await liveGuestbookScenario(browser!, `${origin}/?key=${unique("live")}`);
-  });
-
+describe("sveltekit: the page", () => {
   it("the page is server-rendered with the actors' state before hydration", async () => {
     const key = unique("ssr");
     const put = await fetch(`${origin}/api/actors/gateway/${await actorId("counter", key)}/action/increment`, {

@@ -2,4 +2,4 @@ export { startProcess, type StartedProcess, type StartProcessOptions } from "./p
 export { launchBrowser, type LaunchedBrowser } from "./browser.js";
 export { freePort } from "./port.js";
 export { tempDir } from "./tmp.js";
-export { counterScenario, guestbookScenario, liveGuestbookScenario } from "./scenarios.js";
+export { counterScenario, guestbookScenario, liveGuestbookScenario, pageScenarios } from "./scenarios.js";

@@ -10,6 +10,7 @@
  *     entry containing its message; new entries arrive live over SSE (`/events` on the actor).
  */
 import type { Page } from "playwright-core";
+import { describe, it } from "vitest";
 import type { LaunchedBrowser } from "./browser.js";
 
 const ready = (page: Page) => page.waitForSelector('[data-testid=app][data-ready="true"]', { timeout: 30_000 });
@@ -76,4 +77,32 @@ export async function liveGuestbookScenario(browser: LaunchedBrowser, pageUrl: s
   await listed(b, message, 5_000);
   await a.close();
   await b.close();
+}
+
+/**
+ * The three browser scenarios as vitest tests, for a sample app served at `origin` (each test
+ * uses fresh actor keys). The caller launches and closes the browser.
+ */
+export function pageScenarios(host: string, target: () => { browser: LaunchedBrowser | undefined; origin: string }): void {
+  const url = (label: string) => `${target().origin}/?key=${label}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+  const browser = () => {
+    const b = target().browser;
+    if (!b) throw new Error("the browser was not launched");
+    return b;
+  };
+  describe(`${host}: the page in Chromium`, () => {
+    it("counter: click, count changes, survives reload", async () => {
+      const page = await browser().newPage();
+      await counterScenario(page, url("counter"));
+      await page.close();
+    });
+    it("guestbook: post through handle.fetch, listed, survives reload", async () => {
+      const page = await browser().newPage();
+      await guestbookScenario(page, url("guestbook"));
+      await page.close();
+    });
+    it("guestbook: a post in one tab appears live in another (SSE)", async () => {
+      await liveGuestbookScenario(browser(), url("live"));
+    });
+  });
 }
