@@ -1,4 +1,5 @@
 import { ErrorCode, invalidRequest, malformedBody, TroupeError } from "../errors.js";
+import type { ActorInstance } from "../runtime/instance.js";
 import type { ActorManager } from "../runtime/manager.js";
 import { BODY_FRAMED_BY_HEADERS, ON_RESPONSE_DONE, type OnResponseDone } from "../runtime/body.js";
 import type { ActorRecord } from "../storage/types.js";
@@ -129,11 +130,8 @@ export function createGateway(manager: () => ActorManager | Promise<ActorManager
     const m = await manager();
     const inst = await m.acquire(actorId);
     if (request.method === "OPTIONS" && !inst.def.options?.handleOptions) return preflight(request, options.cors);
-    if (options.auth) {
-      const { name, key } = inst.record;
-      await authorize(options.auth, request, { action: "request", actorId, name, key });
-    }
-    const limit = inst.def.options?.maxRequestBodySize ?? options.limits?.maxRequestBodySize ?? 10 * 1024 * 1024;
+    await guardActor(request, inst, "request");
+    const limit = inst.limit("maxRequestBodySize", options.limits?.maxRequestBodySize);
     const length = request.headers.get("content-length");
     if (length !== null && Number(length) > limit) {
       // A modest excess is read and dropped first, so the client is not cut off mid-upload
@@ -159,6 +157,13 @@ export function createGateway(manager: () => ActorManager | Promise<ActorManager
     }
   }
 
+  /** Runs the auth hook for a gateway route, with the addressed actor's name and key. */
+  async function guardActor(request: Request, inst: ActorInstance, action: "request" | "action", actionName?: string) {
+    if (!options.auth) return;
+    const { actorId, name, key } = inst.record;
+    await authorize(options.auth, request, { action, actorId, name, key, actionName });
+  }
+
   async function callAction(request: Request, actorId: string, name: string) {
     const body = await readJson(request, maxJson);
     let args: unknown[] = [];
@@ -172,10 +177,7 @@ export function createGateway(manager: () => ActorManager | Promise<ActorManager
     const params = connParams(request);
     const m = await manager();
     const inst = await m.acquire(actorId);
-    if (options.auth) {
-      const { name: actorName, key } = inst.record;
-      await authorize(options.auth, request, { action: "action", actorId, name: actorName, key, actionName: name });
-    }
+    await guardActor(request, inst, "action", name);
     const output = await inst.action(request, name, args, params);
     return json({ output: output === undefined ? null : output });
   }

@@ -11,7 +11,7 @@ export interface InstanceOwner {
   readonly store: ActorStore;
   readonly logger: Partial<Logger> | undefined;
   /** Registry-wide defaults for per-actor limits. */
-  readonly limits?: { requestTimeout?: number; maxInFlight?: number };
+  readonly limits?: Partial<Record<LimitName, number>>;
   /** Called whenever the instance has no in-flight work left. */
   idle(instance: ActorInstance): void;
   destroy(actorId: string): Promise<void>;
@@ -29,6 +29,9 @@ export const DEFAULTS = {
   requestTimeout: 30_000,
   maxInFlight: 1024,
 } as const;
+
+/** Limits an actor may set in `options` and a registry in `limits`. */
+export type LimitName = "maxRequestBodySize" | "requestTimeout" | "maxInFlight";
 
 const serialize = (state: unknown) => JSON.stringify(state) ?? "null";
 
@@ -86,6 +89,14 @@ export class ActorInstance implements ContextHost {
   get key() {
     return this.record.key;
   }
+  /**
+   * A per-actor limit: the actor's own `options` win, then `registryValue` (by default the
+   * registry's `limits`), then the documented default.
+   */
+  limit(name: LimitName, registryValue = this.owner.limits?.[name]): number {
+    return this.def.options?.[name] ?? registryValue ?? DEFAULTS[name];
+  }
+
   get sleepTimeout(): number {
     return this.def.options?.sleepTimeout ?? DEFAULTS.sleepTimeout;
   }
@@ -273,7 +284,7 @@ export class ActorInstance implements ContextHost {
   }
 
   private async open(request: Request, path: string, params: unknown) {
-    const maxInFlight = this.def.options?.maxInFlight ?? this.owner.limits?.maxInFlight ?? DEFAULTS.maxInFlight;
+    const maxInFlight = this.limit("maxInFlight");
     if (this.conns.size >= maxInFlight) {
       throw new TroupeError("actor_overloaded", `Actor has ${maxInFlight} requests in flight; retry shortly`, {
         status: 503,
@@ -319,7 +330,7 @@ export class ActorInstance implements ContextHost {
   }
 
   private withTimeout<T>(run: () => T | Promise<T>): Promise<T> {
-    const ms = this.def.options?.requestTimeout ?? this.owner.limits?.requestTimeout ?? DEFAULTS.requestTimeout;
+    const ms = this.limit("requestTimeout");
     const result = run();
     if (!(result instanceof Promise) || !Number.isFinite(ms) || ms <= 0) return Promise.resolve(result);
     return new Promise<T>((resolve, reject) => {

@@ -4,14 +4,14 @@ import type { AnyActorDefinition } from "../actor/definition.js";
 import { actorNameNotFound, actorNotFound, ErrorCode, TroupeError } from "../errors.js";
 import type { ActorRecord, ActorStore, ScheduledEvent } from "../storage/types.js";
 import { randomId } from "./ids.js";
-import { ActorInstance, type InstanceOwner } from "./instance.js";
+import { ActorInstance, type InstanceOwner, type LimitName } from "./instance.js";
 
 export interface ManagerOptions {
   logger?: Partial<Logger>;
   /** Most actors of one name (default unlimited); creating more answers 429 `too_many_actors`. */
   maxActorsPerName?: number;
   /** Registry-wide defaults for per-actor limits (actor `options` win). */
-  limits?: { requestTimeout?: number; maxInFlight?: number };
+  limits?: Partial<Record<LimitName, number>>;
 }
 
 /** Scheduled events read from the store at a time while firing. */
