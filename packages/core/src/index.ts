@@ -17,7 +17,7 @@ export type { TroupeErrorOptions } from "./errors.js";
 export { MemoryStore } from "./storage/memory.js";
 export type { ActorRecord, ActorStore, ScheduledEvent, StoredActor } from "./storage/types.js";
 export { indexKey } from "./storage/types.js";
-export type { GatewayOptions } from "./gateway/router.js";
+export type { Dispatch, GatewayOptions } from "./gateway/router.js";
 export type { AuthAction, AuthContext, AuthHook } from "./gateway/auth.js";
 export type { Limits } from "./gateway/limits.js";
 export { CONN_PARAMS_HEADER } from "./gateway/router.js";

@@ -1,6 +1,6 @@
 import type { Logger } from "./actor/context.js";
 import type { AnyActorDefinition } from "./actor/definition.js";
-import { createGateway, type GatewayOptions } from "./gateway/router.js";
+import { createGateway, type Dispatch, type GatewayOptions } from "./gateway/router.js";
 import type { AuthHook } from "./gateway/auth.js";
 import type { CorsOptions } from "./gateway/cors.js";
 import type { Limits } from "./gateway/limits.js";
@@ -51,6 +51,19 @@ export class Registry<TActors extends Record<string, AnyActorDefinition>> {
 
   /** A gateway handler with its own options (adapters use this to set their mount prefix). */
   handler(options: Partial<GatewayOptions> = {}): FetchHandler {
+    const dispatch = this.dispatcher(options);
+    return (request) => {
+      const res = dispatch(request);
+      return res instanceof Promise ? res : Promise.resolve(res);
+    };
+  }
+
+  /**
+   * Like `handler`, for hosts that can send a `Response` they get synchronously without waiting
+   * for a promise (`@troupe/node`'s server does): an awake actor whose `onRequest` answered
+   * without awaiting is then served in one tick.
+   */
+  dispatcher(options: Partial<GatewayOptions> = {}): Dispatch {
     return createGateway(() => this.current ?? this.manager(), {
       basePath: this.config.basePath,
       cors: this.config.cors,

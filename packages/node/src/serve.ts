@@ -1,4 +1,5 @@
-import { createServer, type Server } from "node:http";
+import { createServer, type Server, type ServerResponse } from "node:http";
+import type { Http2ServerResponse } from "node:http2";
 import type { AddressInfo } from "node:net";
 import { getRequestListener, type Http2Bindings, type HttpBindings } from "@hono/node-server";
 import { MemoryStore, type ActorStore, type AnyRegistry } from "@troupe/core";
@@ -57,19 +58,21 @@ function installStore(registry: AnyRegistry, options: ServeOptions): ActorStore 
  * Lets the gateway know when this response has been sent or abandoned (the response's `close`),
  * so it can hand the actor's `Response` to the server library as is: a string body then goes
  * out in one write with a `content-length`, instead of through a stream wrapper (see
- * `ON_RESPONSE_DONE` in @troupe/core).
+ * `ON_RESPONSE_DONE` in @troupe/core). It also ends the actor's connection when the client
+ * leaves, so the gateway need not build and watch the request's abort signal.
  */
-function tellWhenResponseDone(request: Request, outgoing: { once(event: "close", cb: () => void): unknown }) {
-  let closed = false;
-  const waiting: (() => void)[] = [];
-  outgoing.once("close", () => {
-    closed = true;
-    for (const cb of waiting.splice(0)) cb();
-  });
+function tellWhenResponseDone(request: Request, outgoing: ServerResponse | Http2ServerResponse) {
   (request as unknown as Record<symbol, unknown>)[ON_RESPONSE_DONE] = (cb: () => void) => {
-    if (closed) cb();
-    else waiting.push(cb);
+    if (outgoing.closed) cb();
+    else outgoing.once("close", cb);
   };
+}
+
+/** Whether an HTTP/1.x request's headers announce a body (a request without either has none). */
+function hasBody(incoming: HttpBindings["incoming"] | Http2Bindings["incoming"]): boolean {
+  const headers = incoming.headers;
+  const length = headers["content-length"];
+  return headers["transfer-encoding"] !== undefined || (length !== undefined && length !== "0");
 }
 
 /** Key of @troupe/core's host hook (`Symbol.for`, so no import of core internals is needed). */
@@ -87,7 +90,7 @@ const RAW_HEADERS = Symbol.for("troupe.rawHeaders");
 export async function serve(registry: AnyRegistry, options: ServeOptions = {}): Promise<TroupeServer> {
   const port = options.port ?? (process.env.PORT ? Number(process.env.PORT) : 8080);
   const hostname = options.hostname ?? process.env.HOST ?? "127.0.0.1";
-  const handler = registry.handler(options.basePath === undefined ? {} : { basePath: options.basePath });
+  const dispatch = registry.dispatcher(options.basePath === undefined ? {} : { basePath: options.basePath });
   const installed = installStore(registry, options);
   try {
     await registry.manager(); // open storage (and fail fast on a lock) before accepting traffic
@@ -97,21 +100,25 @@ export async function serve(registry: AnyRegistry, options: ServeOptions = {}): 
   }
 
   const server = createServer(
-    getRequestListener(async (request, env: HttpBindings | Http2Bindings) => {
+    getRequestListener((request, env: HttpBindings | Http2Bindings) => {
       tellWhenResponseDone(request, env.outgoing);
       // node:http speaks HTTP/1.x: its headers say whether a body follows (see @troupe/core).
       (request as unknown as Record<symbol, unknown>)[BODY_FRAMED_BY_HEADERS] = true;
       // The header lines as parsed, so the gateway copies them without building a second Headers.
       (request as unknown as Record<symbol, unknown>)[RAW_HEADERS] = env.incoming.rawHeaders;
-      const response = await handler(request);
-      if (!env.incoming.complete && !env.outgoing.headersSent) {
+      const settle = (response: Response): Response | Promise<Response> => {
+        if (!hasBody(env.incoming) || env.incoming.complete || env.outgoing.headersSent) return response;
         // Answered before the request body was read (an error, an early 413): a small body is
         // read and dropped so the connection stays usable; otherwise the connection is closed
         // after this response, so the client never reuses a socket we are dropping.
-        await drainSmallBody(env.incoming);
-        if (!env.incoming.complete) env.outgoing.setHeader("connection", "close");
-      }
-      return response;
+        return drainSmallBody(env.incoming).then(() => {
+          if (!env.incoming.complete) env.outgoing.setHeader("connection", "close");
+          return response;
+        });
+      };
+      // A response at hand is returned as is: @hono/node-server then writes it without a tick.
+      const response = dispatch(request);
+      return response instanceof Promise ? response.then(settle) : settle(response);
     }),
   );
   answerClientErrorsWithJson(server);

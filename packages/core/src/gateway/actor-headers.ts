@@ -18,7 +18,7 @@ const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "te"
  */
 export function copyActorHeaders(request: Request, target: Headers): void {
   const connection = request.headers.get("connection");
-  const listed = connection ? listedInConnection(connection) : undefined;
+  const listed = connection && !NAMES_NOTHING_ELSE.test(connection) ? listedInConnection(connection) : undefined;
   const keep = (name: string) =>
     !name.startsWith(INTERNAL_HEADER_PREFIX) && !HOP_BY_HOP.has(name) && !(listed && listed.has(name));
   const raw = (request as { [RAW_HEADERS]?: readonly string[] })[RAW_HEADERS];
@@ -33,6 +33,9 @@ export function copyActorHeaders(request: Request, target: Headers): void {
     if (keep(name)) target.append(name, value);
   });
 }
+
+/** `connection` values that name no header beyond the hop-by-hop ones (nearly every request). */
+const NAMES_NOTHING_ELSE = /^\s*(?:keep-alive|close)\s*$/i;
 
 function listedInConnection(value: string): Set<string> {
   const names = new Set<string>();

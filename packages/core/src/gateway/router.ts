@@ -31,26 +31,43 @@ const DRAIN_BEFORE_413 = 1024 * 1024;
 const MANAGER_METHODS = ["GET", "PUT", "POST"];
 const ACTOR_METHODS = ["GET", "DELETE"];
 
-/** Builds the WinterTC handler: `(request) => Promise<Response>`. */
+/**
+ * The gateway as hosts may call it: answers synchronously when it can (an awake actor whose
+ * `onRequest` returned a `Response` without awaiting), else with a promise.
+ */
+export type Dispatch = (request: Request) => Response | Promise<Response>;
+
+/** Builds the gateway; `Registry.handler` wraps it into the WinterTC `(request) => Promise<Response>`. */
 export function createGateway(manager: () => ActorManager | Promise<ActorManager>, options: GatewayOptions = {}) {
   const basePath = normalizeBasePath(options.basePath);
   const dev = options.dev ?? isDevelopment();
   const maxJson = options.maxJsonBodySize ?? 1024 * 1024;
 
-  return async function gateway(request: Request): Promise<Response> {
-    let res: Response;
+  // The gateway and the actor route avoid `async`/`await` where a value is already at hand: on
+  // the standalone host each extra promise hop showed up per request (see bench/PERFORMANCE.md).
+  return function gateway(request: Request): Response | Promise<Response> {
+    let res: Response | Promise<Response>;
     try {
-      res = await route(request);
+      res = route(request);
     } catch (err) {
-      const m = await Promise.resolve(manager()).catch(() => undefined);
-      // A failure caused by the client leaving is expected, not a server error worth logging.
-      const log = m && !request.signal.aborted ? (msg: string, data: Record<string, unknown>) => m.log.error(msg, data) : undefined;
-      res = errorResponse(err, dev, log);
+      return failed(request, err);
     }
-    return request.headers.has("origin") ? withCors(request, res, options.cors) : res;
-  };
+    if (res instanceof Promise) return res.then((r) => finish(request, r), (err) => failed(request, err));
+    return finish(request, res);
+  } satisfies Dispatch;
 
-  async function route(request: Request): Promise<Response> {
+  function finish(request: Request, res: Response): Response {
+    return request.headers.has("origin") ? withCors(request, res, options.cors) : res;
+  }
+
+  async function failed(request: Request, err: unknown): Promise<Response> {
+    const m = await Promise.resolve(manager()).catch(() => undefined);
+    // A failure caused by the client leaving is expected, not a server error worth logging.
+    const log = m && !request.signal.aborted ? (msg: string, data: Record<string, unknown>) => m.log.error(msg, data) : undefined;
+    return finish(request, errorResponse(err, dev, log));
+  }
+
+  function route(request: Request): Response | Promise<Response> {
     const url = request.url;
     const { origin, path: fullPath, search } = splitUrl(url);
     const path = stripBase(fullPath, basePath);
@@ -79,6 +96,11 @@ export function createGateway(manager: () => ActorManager | Promise<ActorManager
       throw routeNotFound(fullPath);
     }
 
+    return manage(request, path, fullPath, method, search);
+  }
+
+  /** The manager routes: `/actors` (create, get-or-create, lookup) and `/actors/{id}`. */
+  async function manage(request: Request, path: string, fullPath: string, method: string, search: string): Promise<Response> {
     if (path === "/actors" || path === "/actors/") {
       if (method === "OPTIONS") return preflight(request, options.cors);
       const m = await manager();
@@ -126,19 +148,26 @@ export function createGateway(manager: () => ActorManager | Promise<ActorManager
     throw routeNotFound(fullPath);
   }
 
-  async function forwardRequest(request: Request, actorId: string, innerPath: string, origin: string, search: string) {
-    const m = await manager();
-    const inst = await m.acquire(actorId);
+  function forwardRequest(request: Request, actorId: string, innerPath: string, origin: string, search: string) {
+    const m = manager();
+    const inst = m instanceof Promise ? m.then((m) => m.acquire(actorId)) : m.acquire(actorId);
+    if (inst instanceof Promise || options.auth) {
+      return (async () => {
+        const actor = await inst;
+        if (request.method === "OPTIONS" && !actor.def.options?.handleOptions) return preflight(request, options.cors);
+        await guardActor(request, actor, "request");
+        return forwardTo(actor, request, innerPath, origin, search);
+      })();
+    }
     if (request.method === "OPTIONS" && !inst.def.options?.handleOptions) return preflight(request, options.cors);
-    await guardActor(request, inst, "request");
+    return forwardTo(inst, request, innerPath, origin, search);
+  }
+
+  /** Hands the request to an awake, authorized actor: limits, the actor's `Request`, the call. */
+  function forwardTo(inst: ActorInstance, request: Request, innerPath: string, origin: string, search: string) {
     const limit = inst.limit("maxRequestBodySize", options.limits?.maxRequestBodySize);
     const length = request.headers.get("content-length");
-    if (length !== null && Number(length) > limit) {
-      // A modest excess is read and dropped first, so the client is not cut off mid-upload
-      // (many HTTP clients then report a reset instead of our 413); a large one is refused at once.
-      if (Number(length) <= limit + DRAIN_BEFORE_413) await request.arrayBuffer().catch(() => {});
-      throw payloadTooLarge(limit);
-    }
+    if (length !== null && Number(length) > limit) return refuseOversized(request, Number(length), limit);
     const params = connParams(request);
     const withBody = hasBody(request, length);
     // Bodies without a declared length are counted as they stream in.
@@ -147,14 +176,27 @@ export function createGateway(manager: () => ActorManager | Promise<ActorManager
     const inner = new ActorRequest(origin + innerPath + search, request, body);
     const whenDone = (request as { [ON_RESPONSE_DONE]?: OnResponseDone })[ON_RESPONSE_DONE];
     if (!limiter) return inst.fetch(inner, innerPath, params, whenDone);
+    let res: Response | Promise<Response>;
     try {
-      return await inst.fetch(inner, innerPath, params, whenDone);
+      res = inst.fetch(inner, innerPath, params, whenDone);
     } catch (err) {
+      res = Promise.reject(err);
+    }
+    return Promise.resolve(res).catch(async (err) => {
       // The handler failed because reading the body hit the limit: that is the caller's fault.
       if (!limiter.exceeded) throw err;
       await limiter.drained;
       throw payloadTooLarge(limit);
-    }
+    });
+  }
+
+  /**
+   * A modest excess is read and dropped first, so the client is not cut off mid-upload (many
+   * HTTP clients then report a reset instead of our 413); a large one is refused at once.
+   */
+  async function refuseOversized(request: Request, length: number, limit: number): Promise<never> {
+    if (length <= limit + DRAIN_BEFORE_413) await request.arrayBuffer().catch(() => {});
+    throw payloadTooLarge(limit);
   }
 
   /** Runs the auth hook for a gateway route, with the addressed actor's name and key. */

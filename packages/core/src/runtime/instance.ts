@@ -35,6 +35,12 @@ export type LimitName = "maxRequestBodySize" | "requestTimeout" | "maxInFlight";
 
 const serialize = (state: unknown) => JSON.stringify(state) ?? "null";
 
+/** A connection opened by `open`: its context, and the function that ends it (idempotent). */
+interface Session {
+  ctx: BoundContext;
+  close: () => void;
+}
+
 /** One live, in-memory incarnation of an actor. At most one per actor id per process. */
 export class ActorInstance implements ContextHost {
   state: any;
@@ -226,29 +232,49 @@ export class ActorInstance implements ContextHost {
    * Serves one raw request: onBeforeConnect -> onConnect -> onRequest -> commit -> response.
    * `onDisconnect` runs once, when the body is finished, cancelled, or the request failed
    * (or, when the host passes `whenDone`, once it reports the response sent or abandoned).
+   *
+   * Written without `async`: for an awake actor with synchronous hooks and nothing to commit,
+   * the whole path runs in one tick with a single promise at the end (each `await` here was
+   * measurable per request on the standalone host).
    */
-  async fetch(request: Request, path: string, params: unknown, whenDone?: OnResponseDone): Promise<Response> {
+  fetch(request: Request, path: string, params: unknown, whenDone?: OnResponseDone): Response | Promise<Response> {
     const onRequest = this.def.onRequest;
     if (!onRequest) {
       throw new TroupeError(ErrorCode.RequestHandlerNotDefined, `Actor ${this.name} has no onRequest handler`, {
         status: 404,
       });
     }
-    const session = await this.open(request, path, params);
-    try {
-      const res = await this.withTimeout(() => onRequest(session.ctx, request));
+    const session = this.open(request, path, params, whenDone);
+    if (session instanceof Promise) return session.then((s) => this.respond(s, onRequest, request, whenDone));
+    return this.respond(session, onRequest, request, whenDone);
+  }
+
+  /** Runs `onRequest` in an open session, commits, and hands the response on. */
+  private respond(
+    session: Session,
+    onRequest: NonNullable<AnyActorDefinition["onRequest"]>,
+    request: Request,
+    whenDone: OnResponseDone | undefined,
+  ): Response | Promise<Response> {
+    const failed = (err: unknown): never => {
+      session.close();
+      throw err;
+    };
+    const answered = (res: unknown): Response | Promise<Response> => {
       if (!isResponse(res)) {
         throw new TroupeError(ErrorCode.InvalidResponse, "onRequest must return a Response", { status: 500 });
       }
-      await this.persistAfterHandler();
-      if (whenDone) {
-        whenDone(session.close);
-        return res;
-      }
-      return onBodyFinished(res, session.close);
+      const committed = this.persistAfterHandler();
+      // With `whenDone` the host ends the connection; otherwise the body's end does.
+      const hand = () => (whenDone ? res : onBodyFinished(res, session.close));
+      return committed === undefined ? hand() : committed.then(hand);
+    };
+    try {
+      const res = this.withTimeout(() => onRequest(session.ctx, request));
+      const out = res instanceof Promise ? res.then(answered) : answered(res);
+      return out instanceof Promise ? out.catch(failed) : out;
     } catch (err) {
-      session.close();
-      throw err;
+      return failed(err);
     }
   }
 
@@ -283,7 +309,12 @@ export class ActorInstance implements ContextHost {
     }
   }
 
-  private async open(request: Request, path: string, params: unknown) {
+  /**
+   * Lists a connection and runs the connect hooks. The connection ends (`onDisconnect`, activity
+   * released) when `whenDone` reports the response finished, or, without it, when the request's
+   * signal aborts or the caller calls `close`. Synchronous unless a connect hook returns a promise.
+   */
+  private open(request: Request, path: string, params: unknown, whenDone?: OnResponseDone): Session | Promise<Session> {
     const maxInFlight = this.limit("maxInFlight");
     if (this.conns.size >= maxInFlight) {
       throw new TroupeError("actor_overloaded", `Actor has ${maxInFlight} requests in flight; retry shortly`, {
@@ -296,11 +327,12 @@ export class ActorInstance implements ContextHost {
     const ctx = new BoundContext(this, conn);
     let listed = false;
     let closed = false;
-    const signal = request.signal;
+    // Only read without a host hook: on some hosts the signal is built on first access.
+    let signal: AbortSignal | undefined;
     const close = () => {
       if (closed) return;
       closed = true;
-      signal.removeEventListener("abort", close);
+      signal?.removeEventListener("abort", close);
       if (listed) {
         this.conns.delete(conn.id);
         const onDisconnect = this.def.onDisconnect;
@@ -315,24 +347,39 @@ export class ActorInstance implements ContextHost {
       }
       this.release();
     };
-    try {
-      if (this.def.onBeforeConnect) await this.def.onBeforeConnect(ctx, { request, params });
-      this.conns.set(conn.id, conn);
-      listed = true;
-      if (signal.aborted) throw new TroupeError("client_closed", "Client closed the request", { status: 499 });
-      signal.addEventListener("abort", close);
-      if (this.def.onConnect) await this.def.onConnect(ctx, conn);
-    } catch (err) {
+    const session: Session = { ctx, close };
+    const fail = (err: unknown): never => {
       close();
       throw err;
+    };
+    const connect = (): Session | Promise<Session> => {
+      this.conns.set(conn.id, conn);
+      listed = true;
+      if (whenDone) {
+        whenDone(close); // calls back at once when the client is already gone
+      } else {
+        signal = request.signal;
+        if (!signal.aborted) signal.addEventListener("abort", close);
+      }
+      if (closed || signal?.aborted) throw new TroupeError("client_closed", "Client closed the request", { status: 499 });
+      const connected = this.def.onConnect?.(ctx, conn);
+      return connected instanceof Promise ? connected.then(() => session, fail) : session;
+    };
+    try {
+      const before = this.def.onBeforeConnect?.(ctx, { request, params });
+      if (before instanceof Promise) return before.then(connect).catch(fail);
+      return connect();
+    } catch (err) {
+      return fail(err);
     }
-    return { ctx, close };
   }
 
-  private withTimeout<T>(run: () => T | Promise<T>): Promise<T> {
-    const ms = this.limit("requestTimeout");
+  /** Runs a handler; a promise it returns is raced against `requestTimeout`. A plain value is returned as is. */
+  private withTimeout<T>(run: () => T | Promise<T>): T | Promise<T> {
     const result = run();
-    if (!(result instanceof Promise) || !Number.isFinite(ms) || ms <= 0) return Promise.resolve(result);
+    if (!(result instanceof Promise)) return result;
+    const ms = this.limit("requestTimeout");
+    if (!Number.isFinite(ms) || ms <= 0) return result;
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(
         () => reject(new TroupeError(ErrorCode.RequestTimeout, `Handler did not answer within ${ms} ms`, { status: 504 })),
