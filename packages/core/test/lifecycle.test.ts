@@ -14,9 +14,9 @@ const tracked = actor({
     c.vars.wakes++;
     events.push("onWake");
   },
-  onBeforeConnect: (_c, { params }: { request: Request; params: { deny?: boolean } | undefined }) => {
+  onBeforeConnect: (_c, { params }) => {
     events.push("onBeforeConnect");
-    if (params?.deny) throw new Unauthorized("denied");
+    if ((params as { deny?: boolean } | undefined)?.deny) throw new Unauthorized("denied");
   },
   onConnect: (c, conn) => void events.push(`onConnect ${conn.path} conns=${c.conns.size}`),
   onDisconnect: (c, conn) => void events.push(`onDisconnect ${conn.path} conns=${c.conns.size}`),

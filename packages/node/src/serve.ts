@@ -64,7 +64,7 @@ function installStore(registry: AnyRegistry, options: ServeOptions): ActorStore 
 function tellWhenResponseDone(request: Request, outgoing: ServerResponse | Http2ServerResponse) {
   (request as unknown as Record<symbol, unknown>)[ON_RESPONSE_DONE] = (cb: () => void) => {
     if (outgoing.closed) cb();
-    else outgoing.once("close", cb);
+    else outgoing.on("close", cb); // emitted once; `on` spares the `once` wrapper
   };
 }
 

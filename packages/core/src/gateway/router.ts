@@ -364,6 +364,7 @@ function stripBase(path: string, base: string): string | undefined {
 }
 
 function decodeSegment(segment: string): string {
+  if (!segment.includes("%")) return segment; // actor ids are plain hex: skip the decoder
   try {
     return decodeURIComponent(segment);
   } catch {

@@ -39,6 +39,8 @@ const serialize = (state: unknown) => JSON.stringify(state) ?? "null";
 interface Session {
   ctx: BoundContext;
   close: () => void;
+  /** Ends the connection and rethrows `err`. */
+  fail: (err: unknown) => never;
 }
 
 /** One live, in-memory incarnation of an actor. At most one per actor id per process. */
@@ -256,26 +258,24 @@ export class ActorInstance implements ContextHost {
     request: Request,
     whenDone: OnResponseDone | undefined,
   ): Response | Promise<Response> {
-    const failed = (err: unknown): never => {
-      session.close();
-      throw err;
-    };
-    const answered = (res: unknown): Response | Promise<Response> => {
-      if (!isResponse(res)) {
-        throw new TroupeError(ErrorCode.InvalidResponse, "onRequest must return a Response", { status: 500 });
-      }
-      const committed = this.persistAfterHandler();
-      // With `whenDone` the host ends the connection; otherwise the body's end does.
-      const hand = () => (whenDone ? res : onBodyFinished(res, session.close));
-      return committed === undefined ? hand() : committed.then(hand);
-    };
     try {
-      const res = this.withTimeout(() => onRequest(session.ctx, request));
-      const out = res instanceof Promise ? res.then(answered) : answered(res);
-      return out instanceof Promise ? out.catch(failed) : out;
+      const res = onRequest(session.ctx, request);
+      const out = res instanceof Promise ? this.timed(res).then((r) => this.answered(r, session, whenDone)) : this.answered(res, session, whenDone);
+      return out instanceof Promise ? out.catch((err) => session.fail(err)) : out;
     } catch (err) {
-      return failed(err);
+      return session.fail(err);
     }
+  }
+
+  /** Checks the handler's answer, commits state (strict actors), then hands the response on. */
+  private answered(res: unknown, session: Session, whenDone: OnResponseDone | undefined): Response | Promise<Response> {
+    if (!isResponse(res)) {
+      throw new TroupeError(ErrorCode.InvalidResponse, "onRequest must return a Response", { status: 500 });
+    }
+    const committed = this.persistAfterHandler();
+    // With `whenDone` the host ends the connection; otherwise the body's end does.
+    if (committed === undefined) return whenDone ? res : onBodyFinished(res, session.close);
+    return committed.then(() => (whenDone ? res : onBodyFinished(res, session.close)));
   }
 
   /** Calls an action through the same connection hooks as a raw request. */
@@ -288,7 +288,8 @@ export class ActorInstance implements ContextHost {
     }
     const session = await this.open(request, `action:${name}`, params);
     try {
-      const output = await this.withTimeout(() => fn(session.ctx, ...args));
+      const result = fn(session.ctx, ...args);
+      const output = result instanceof Promise ? await this.timed(result) : result;
       await this.persistAfterHandler();
       return output;
     } finally {
@@ -347,11 +348,11 @@ export class ActorInstance implements ContextHost {
       }
       this.release();
     };
-    const session: Session = { ctx, close };
     const fail = (err: unknown): never => {
       close();
       throw err;
     };
+    const session: Session = { ctx, close, fail };
     const connect = (): Session | Promise<Session> => {
       this.conns.set(conn.id, conn);
       listed = true;
@@ -374,10 +375,8 @@ export class ActorInstance implements ContextHost {
     }
   }
 
-  /** Runs a handler; a promise it returns is raced against `requestTimeout`. A plain value is returned as is. */
-  private withTimeout<T>(run: () => T | Promise<T>): T | Promise<T> {
-    const result = run();
-    if (!(result instanceof Promise)) return result;
+  /** Races a handler's promise against `requestTimeout`. */
+  private timed<T>(result: Promise<T>): Promise<T> {
     const ms = this.limit("requestTimeout");
     if (!Number.isFinite(ms) || ms <= 0) return result;
     return new Promise<T>((resolve, reject) => {
@@ -397,6 +396,7 @@ export class ActorInstance implements ContextHost {
       );
     });
   }
+
 }
 
 /** `instanceof` alone fails when a framework ships its own Response class; accept the shape too. */
