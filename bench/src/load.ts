@@ -49,6 +49,59 @@ export async function load(job: LoadJob, serverPgid?: number): Promise<LoadResul
   return result;
 }
 
+/** One side of a paired measurement: what to load, and whose CPU to count. */
+export interface PairSide {
+  job: LoadJob;
+  serverPgid?: number;
+}
+
+/**
+ * Measures two servers in alternating slices (A, B, A, B, ...), `rounds` slices each, after
+ * warming both up; each side's figures are summed over its slices (p50/p99: the median slice).
+ * Interleaving puts both sides under the same background load on a shared machine, so their
+ * ratio holds up far better than that of two runs minutes apart.
+ */
+export async function loadPaired(a: PairSide, b: PairSide, rounds: number): Promise<[LoadResult, LoadResult]> {
+  const sides = [a, b];
+  for (const s of sides) if (s.job.warmupSeconds > 0) await loadOnce({ ...s.job, seconds: s.job.warmupSeconds, warmupSeconds: 0 });
+  const slices: LoadResult[][] = [[], []];
+  const slice = Math.max(1, a.job.seconds / rounds);
+  for (let round = 0; round < rounds; round++) {
+    for (const [i, s] of sides.entries()) {
+      const job = { ...s.job, seconds: i === 0 ? slice : Math.max(1, s.job.seconds / rounds), warmupSeconds: 0 };
+      const before = s.serverPgid === undefined ? undefined : groupCpuSeconds(s.serverPgid);
+      const r = await loadOnce(job);
+      const after = s.serverPgid === undefined ? undefined : groupCpuSeconds(s.serverPgid);
+      if (before !== undefined && after !== undefined) r.detail.cpuSeconds = after - before;
+      slices[i]!.push(r);
+    }
+  }
+  return [combine(slices[0]!), combine(slices[1]!)];
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((x, y) => x - y);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+}
+
+function combine(slices: LoadResult[]): LoadResult {
+  const requests = slices.reduce((n, r) => n + r.requests, 0);
+  const seconds = slices.reduce((n, r) => n + r.seconds, 0);
+  const cpu = slices.every((r) => r.detail.cpuSeconds !== undefined) ? slices.reduce((n, r) => n + r.detail.cpuSeconds!, 0) : undefined;
+  const detail: Record<string, number> = { slices: slices.length };
+  for (const r of slices) for (const [k, v] of Object.entries(r.detail)) detail[k] = (detail[k] ?? 0) + v;
+  return {
+    requests,
+    seconds,
+    rps: requests / seconds,
+    p50: median(slices.map((r) => r.p50)),
+    p99: median(slices.map((r) => r.p99)),
+    errors: slices.reduce((n, r) => n + r.errors, 0),
+    cpuUsPerRequest: cpu !== undefined && requests > 0 ? (cpu * 1e6) / requests : undefined,
+    detail,
+  };
+}
+
 function loadOnce(job: LoadJob): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [loaderPath, JSON.stringify(job)], { stdio: ["ignore", "pipe", "pipe"] });

@@ -9,7 +9,7 @@ import type { MemoryFigures } from "./figures/memory.ts";
 import { MODES, type Mode } from "./modes.ts";
 import { installCleanup } from "./procs.ts";
 import { judge, memoryTable, table, type Target } from "./report.ts";
-import { plainRow, rivetRow, troupeRow, type Row } from "./rows.ts";
+import { paired, plainRow, rivetRow, single, startPlain, startTroupe, troupeRow, type Row, type TroupeRowOptions } from "./rows.ts";
 import { frameworkRows } from "./frameworks.ts";
 
 const args = process.argv.slice(2);
@@ -33,24 +33,27 @@ const targets: Target[] = [
   { row: "6b", baseline: "5a", min: 50, inverse: true, text: "Troupe >= 50x" },
 ];
 
-// 1-2: the limit and the fetch-style adapters, trivial handler returning "ok", 10 connections.
-await add("1", () => plainRow(mode, "1", "raw node:http", "node-http", 10));
+// 1 and 3 (a target pair: measured interleaved): the limit, raw node:http answering "ok", and
+// Troupe's standalone host -> one in-memory actor's onRequest answering "ok".
+const okActor = { actor: "ok", actors: 1, path: "/ok" } as const;
+const row1: Row = { id: "1", label: "raw node:http", connections: 10 };
+const row3: Row = { id: "3", label: "Troupe serve() -> in-memory actor onRequest", connections: 10 };
+const row3Options: TroupeRowOptions = { server: { host: "serve", store: "memory", ...okActor }, connections: 10, method: "GET" };
+const startRow1 = () => startPlain("node-http", 10);
+const startRow3 = () => startTroupe(mode, "3", row3, row3Options);
+if (wanted("1") && wanted("3")) await paired(mode, [row1, row3], [startRow1, startRow3]);
+else if (wanted("1")) await single(mode, row1, startRow1);
+else if (wanted("3")) await single(mode, row3, startRow3);
+if (wanted("1")) rows.push(row1);
+
+// 2: the fetch-style adapters, same trivial handler, 10 connections.
 if (mode.name !== "smoke") {
   await add("2a", () => plainRow(mode, "2a", "@hono/node-server", "hono", 10));
   await add("2b", () => plainRow(mode, "2b", "@whatwg-node/server", "whatwg", 10));
   await add("2c", () => plainRow(mode, "2c", "srvx", "srvx", 10));
   for (const id of ["2a", "2b", "2c"]) baselines[id] = "1";
 }
-
-// 3: Troupe's standalone host -> one in-memory actor's onRequest returning "ok".
-const okActor = { actor: "ok", actors: 1, path: "/ok" } as const;
-await add("3", () =>
-  troupeRow(mode, "3", "Troupe serve() -> in-memory actor onRequest", {
-    server: { host: "serve", store: "memory", ...okActor },
-    connections: 10,
-    method: "GET",
-  }),
-);
+if (wanted("3")) rows.push(row3);
 if (mode.name !== "smoke") {
   // The Node host's library candidates, each carrying registry.fetch.
   for (const [id, lib, name] of [["3a", "hono", "@hono/node-server"], ["3b", "whatwg", "@whatwg-node/server"], ["3c", "srvx", "srvx"]] as const) {
@@ -66,16 +69,15 @@ if (mode.name !== "smoke") {
 
   // 4: POST /increment on one actor, 64 connections: in memory, durable SQLite, relaxed durability.
   const inc = { host: "serve", actors: 1, path: "/increment" } as const;
-  await add("4a", () =>
-    troupeRow(mode, "4a", "Troupe increment, in-memory store", { server: { ...inc, store: "memory", actor: "counter" }, connections: 64, method: "POST" }),
-  );
-  await add("4b", () =>
-    troupeRow(mode, "4b", "Troupe increment, SQLite, strict durability (fsync per group commit)", {
-      server: { ...inc, store: "sqlite", actor: "counter" },
-      connections: 64,
-      method: "POST",
-    }),
-  );
+  // 4a and 4b (a target pair: measured interleaved).
+  const row4a: Row = { id: "4a", label: "Troupe increment, in-memory store", connections: 64 };
+  const row4b: Row = { id: "4b", label: "Troupe increment, SQLite, strict durability (fsync per group commit)", connections: 64 };
+  const start4a = () => startTroupe(mode, "4a", row4a, { server: { ...inc, store: "memory", actor: "counter" }, connections: 64, method: "POST" });
+  const start4b = () => startTroupe(mode, "4b", row4b, { server: { ...inc, store: "sqlite", actor: "counter" }, connections: 64, method: "POST" });
+  if (wanted("4a") && wanted("4b")) await paired(mode, [row4a, row4b], [start4a, start4b]);
+  else if (wanted("4a")) await single(mode, row4a, start4a);
+  else if (wanted("4b")) await single(mode, row4b, start4b);
+  for (const r of [row4a, row4b]) if (wanted(r.id)) rows.push(r);
   await add("4c", () =>
     troupeRow(mode, "4c", "Troupe increment, SQLite, relaxed durability (saved every 1 s)", {
       server: { ...inc, store: "sqlite", actor: "relaxedCounter" },
@@ -161,7 +163,7 @@ if (wanted("mem")) {
 
 const judged = judge(rows, targets, baselines);
 const command = `pnpm bench${mode.name === "full" ? "" : ` --${mode.name}`}`;
-const header = `Measured with \`${command}\` on ${new Date().toISOString().slice(0, 10)}: Node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? "?"}), loopback, autocannon in a separate process, ${mode.seconds} s per row after ${mode.warmupSeconds} s warm-up. Latencies in ms; ratios only within this run.`;
+const header = `Measured with \`${command}\` on ${new Date().toISOString().slice(0, 10)}: Node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? "?"}), loopback, autocannon in a separate process, ${mode.seconds} s per row after ${mode.warmupSeconds} s warm-up; the rows of a target ratio (1/3, 4a/4b, and each framework's pair) are measured interleaved, in ${mode.pairRounds} alternating slices each. Latencies in ms; ratios only within this run.`;
 let out = `${header}\n\n${table(rows, judged)}\n`;
 if (memory.length) out += `\nMemory per actor and wake latency (SQLite store, the standalone host's default):\n\n${memoryTable(memory)}\n`;
 process.stdout.write(`\n${out}\n`);

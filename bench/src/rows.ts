@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { load, type LoadResult } from "./load.ts";
+import { load, loadPaired, type LoadJob, type LoadResult } from "./load.ts";
 import type { Mode } from "./modes.ts";
 import { freePortBlock } from "./ports.ts";
 import { startProcess, type BenchProcess } from "./procs.ts";
@@ -47,17 +47,70 @@ export async function measure(row: Row, body: () => Promise<LoadResult>): Promis
   return row;
 }
 
+/** A server under test, started: where to send load, whose CPU to count, how to stop it. */
+export interface Running {
+  url: string;
+  pgid: number;
+  /** The load job for this server (URL, method, round-robin paths). */
+  job(mode: Mode): LoadJob;
+  /** Called after the measured load (e.g. to read the server's stats). */
+  after?(result: LoadResult): Promise<void>;
+  stop(): Promise<void>;
+}
+
 /** Rows 1-2: a server answering "ok" (raw node:http or a fetch-style adapter). */
+export async function startPlain(kind: string, connections: number): Promise<Running> {
+  const { proc, match } = await startProcess(node, [here("./servers/plain.ts"), kind], { ready: /ready (\S+)/ });
+  return {
+    url: match[1]!,
+    pgid: proc.child.pid!,
+    job: (mode) => ({ url: `${match[1]}/`, connections, seconds: mode.seconds, warmupSeconds: mode.warmupSeconds }),
+    stop: () => proc.stop(),
+  };
+}
+
 export function plainRow(mode: Mode, id: string, label: string, kind: string, connections: number): Promise<Row> {
-  const row: Row = { id, label, connections };
+  return single(mode, { id, label, connections }, () => startPlain(kind, connections));
+}
+
+/** Measures one row on its own: start, load, stop. */
+export function single(mode: Mode, row: Row, start: () => Promise<Running>): Promise<Row> {
   return measure(row, async () => {
-    const { proc, match } = await startProcess(node, [here("./servers/plain.ts"), kind], { ready: /ready (\S+)/ });
+    const server = await start();
     try {
-      return await load({ url: `${match[1]}/`, connections, seconds: mode.seconds, warmupSeconds: mode.warmupSeconds }, proc.child.pid);
+      const result = await load(server.job(mode), server.pgid);
+      await server.after?.(result);
+      return result;
     } finally {
-      await proc.stop();
+      await server.stop();
     }
   });
+}
+
+/**
+ * Measures two rows whose ratio is a target in interleaved slices (see `loadPaired`): both
+ * servers run side by side (an idle one costs nothing) and take turns under load.
+ */
+export async function paired(mode: Mode, rows: [Row, Row], starts: [() => Promise<Running>, () => Promise<Running>]): Promise<[Row, Row]> {
+  const t = Date.now();
+  process.stderr.write(`[bench] ${rows[0].id} + ${rows[1].id} interleaved (${rows[0].label} / ${rows[1].label}) ...`);
+  const servers: Running[] = [];
+  try {
+    for (const start of starts) servers.push(await start());
+    const [a, b] = servers as [Running, Running];
+    const results = await loadPaired({ job: a.job(mode), serverPgid: a.pgid }, { job: b.job(mode), serverPgid: b.pgid }, mode.pairRounds);
+    for (const [i, r] of results.entries()) {
+      rows[i]!.result = r;
+      await servers[i]!.after?.(r);
+    }
+    process.stderr.write(` ${results.map((r) => Math.round(r.rps)).join(" / ")} req/s (${((Date.now() - t) / 1000).toFixed(1)} s)\n`);
+  } catch (err) {
+    for (const row of rows) if (!row.result) row.unavailable = String((err as Error).message ?? err).split("\n")[0]!.slice(0, 300);
+    process.stderr.write(` unavailable: ${String((err as Error).stack ?? err).slice(0, 3000)}\n`);
+  } finally {
+    for (const server of servers) await server.stop();
+  }
+  return rows;
 }
 
 export interface TroupeRowOptions {
@@ -70,40 +123,54 @@ export interface TroupeRowOptions {
   countWakes?: boolean;
 }
 
-/** Rows 3-5: Troupe (the standalone host or `registry.fetch` behind a library) under load. */
-export function troupeRow(mode: Mode, id: string, label: string, o: TroupeRowOptions): Promise<Row> {
-  const row: Row = { id, label, connections: o.connections };
-  return measure(row, async () => {
-    const dir = benchTempDir(id);
-    const config: TroupeServerConfig = { ...o.server, pathsFile: join(dir, "paths.json"), dataDir: join(dir, "data") };
-    const { proc, match } = await startProcess(node, [here("./servers/troupe.ts"), JSON.stringify(config)], {
+/** Rows 3-5: Troupe (the standalone host or `registry.fetch` behind a library), started with its actors. */
+export async function startTroupe(mode: Mode, id: string, row: Row, o: TroupeRowOptions): Promise<Running> {
+  const dir = benchTempDir(id);
+  const config: TroupeServerConfig = { ...o.server, pathsFile: join(dir, "paths.json"), dataDir: join(dir, "data") };
+  let proc: BenchProcess | undefined;
+  try {
+    const started = await startProcess(node, [here("./servers/troupe.ts"), JSON.stringify(config)], {
       ready: /ready (\S+)/,
       timeoutMs: 120_000,
     });
-    try {
-      const paths = JSON.parse(readFileSync(config.pathsFile, "utf8")) as string[];
-      const before = o.countWakes ? await stats(proc) : undefined;
-      const result = await load({
-        url: `${match[1]}${paths[0]}`,
+    proc = started.proc;
+    const url = started.match[1]!;
+    const paths = JSON.parse(readFileSync(config.pathsFile, "utf8")) as string[];
+    const before = o.countWakes ? await stats(proc) : undefined;
+    const p = proc;
+    return {
+      url,
+      pgid: p.child.pid!,
+      job: (mode) => ({
+        url: `${url}${paths[0]}`,
         connections: o.connections,
         seconds: mode.seconds,
         warmupSeconds: mode.warmupSeconds,
         method: o.method,
         pathsFile: o.roundRobin ? config.pathsFile : undefined,
-      }, proc.child.pid);
-      if (o.countWakes && before) {
-        const after = await stats(proc);
-        if (after) {
-          const total = result.requests + Math.round(result.rps * mode.warmupSeconds);
-          row.note = `${after.wakes - before.wakes} wakes in ~${total} requests (warm-up included)`;
-        }
-      }
-      return result;
-    } finally {
-      await proc.stop();
-      removeTempDir(dir);
-    }
-  });
+      }),
+      async after(result) {
+        if (!o.countWakes || !before) return;
+        const now = await stats(p);
+        if (!now) return;
+        const total = result.requests + Math.round(result.rps * mode.warmupSeconds);
+        row.note = `${now.wakes - before.wakes} wakes in ~${total} requests (warm-up included)`;
+      },
+      async stop() {
+        await p.stop();
+        removeTempDir(dir);
+      },
+    };
+  } catch (err) {
+    await proc?.stop();
+    removeTempDir(dir);
+    throw err;
+  }
+}
+
+export function troupeRow(mode: Mode, id: string, label: string, o: TroupeRowOptions): Promise<Row> {
+  const row: Row = { id, label, connections: o.connections };
+  return single(mode, row, () => startTroupe(mode, id, row, o));
 }
 
 /** RivetKit's engine binds its port, port+1 and port+10. */
