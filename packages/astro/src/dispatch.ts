@@ -1,4 +1,5 @@
 import type { FetchHandler } from "@troupe/core";
+import { reportResponseDone } from "./response-done.js";
 
 /**
  * Hands one request from Astro to the Troupe gateway and fixes up the answer for Astro's
@@ -17,9 +18,13 @@ import type { FetchHandler } from "@troupe/core";
  *
  * Any other answer goes back as is when there is nothing left to discard (no request body, or
  * the handler read it to its end): the stream wrapper is only there to learn when to discard.
+ *
+ * Under `@astrojs/node` the gateway is also told when the answer has been sent (see
+ * `response-done.ts`), so it hands the actor's answer on as is instead of reading it back.
  */
 export async function dispatch(handler: FetchHandler, request: Request): Promise<Response> {
   const tracked = trackBody(request);
+  reportResponseDone(tracked.request);
   let response: Response;
   try {
     response = await handler(tracked.request);

@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from "astro";
 import { dispatch } from "./dispatch.js";
+import { watchNodeResponses } from "./response-done.js";
 import { type AstroAdapterOptions, normalizeBasePath, type RegistryLike } from "./options.js";
 
 /**
@@ -16,6 +17,7 @@ import { type AstroAdapterOptions, normalizeBasePath, type RegistryLike } from "
 export function createMiddleware(registry: RegistryLike, options: AstroAdapterOptions): MiddlewareHandler {
   const basePath = normalizeBasePath(options.basePath);
   const handler = registry.handler({ basePath });
+  watchNodeResponses();
   return ({ request }, next) => (isUnder(request.url, basePath) ? dispatch(handler, request) : next());
 }
 

@@ -1,5 +1,6 @@
 import type { APIRoute } from "astro";
 import { dispatch } from "./dispatch.js";
+import { watchNodeResponses } from "./response-done.js";
 import { type AstroAdapterOptions, normalizeBasePath, type RegistryLike } from "./options.js";
 
 /**
@@ -16,5 +17,6 @@ import { type AstroAdapterOptions, normalizeBasePath, type RegistryLike } from "
  */
 export function toAstroHandler(registry: RegistryLike, options: AstroAdapterOptions): APIRoute {
   const handler = registry.handler({ basePath: normalizeBasePath(options.basePath) });
+  watchNodeResponses();
   return ({ request }) => dispatch(handler, request);
 }

@@ -1,6 +1,6 @@
 import type { AnyRegistry } from "@troupe/core";
 import { trackBody } from "./body.js";
-import { rawUrlOf } from "./raw-url.js";
+import { recordedRequestOf, type ResponseLike } from "./raw-url.js";
 
 export interface NextHandlerOptions {
   /**
@@ -43,10 +43,11 @@ export interface NextRouteHandlers {
 export function toNextHandler(registry: AnyRegistry, options: NextHandlerOptions = {}): NextRouteHandlers {
   const fetch = registry.handler(options.basePath === undefined ? {} : { basePath: options.basePath });
   const handle: NextRouteHandler = async (request) => {
-    const tracked = trackBody(request);
-    const url = rawUrlOf(request)?.href ?? request.url;
+    const recorded = recordedRequestOf(request);
+    const url = recorded?.url ?? request.url;
     // Nothing to change (no body, URL as sent): Next's request goes on as is, saving a copy.
-    if (request.body === null && url === request.url) return fetch(request);
+    if (request.body === null && url === request.url) return fetch(reportingDone(request, recorded?.response));
+    const tracked = trackBody(request);
     const forwarded = new Request(url, {
       method: request.method,
       headers: request.headers,
@@ -54,10 +55,28 @@ export function toNextHandler(registry: AnyRegistry, options: NextHandlerOptions
       signal: request.signal,
       duplex: "half",
     } as RequestInit);
-    const response = await fetch(forwarded);
+    const response = await fetch(reportingDone(forwarded, recorded?.response));
     return tracked.complete() ? response : closeAfter(response);
   };
   return { GET: handle, HEAD: handle, POST: handle, PUT: handle, PATCH: handle, DELETE: handle, OPTIONS: handle };
+}
+
+const ON_RESPONSE_DONE = Symbol.for("troupe.onResponseDone");
+
+/**
+ * Behind `keepRawUrls` the custom server hands over the Node response this request is answered
+ * on: the gateway is told when it has been sent or abandoned (@troupe/core's host hook), so it
+ * hands the actor's answer to Next as is instead of reading it back to learn when it ends, and
+ * the actor's connection ends when the client leaves.
+ */
+function reportingDone(request: Request, response: ResponseLike | undefined): Request {
+  if (response !== undefined) {
+    (request as unknown as Record<symbol, unknown>)[ON_RESPONSE_DONE] = (done: () => void) => {
+      if (response.closed) done();
+      else response.once("close", done);
+    };
+  }
+  return request;
 }
 
 /** Marks an answer sent before the request body was fully read: the connection ends after it. */

@@ -20,7 +20,8 @@ type NodeListener = (req: IncomingMessage, res: ServerResponse) => unknown;
  * ```
  *
  * Next (and its proxy/middleware) sees the path with repeated slashes collapsed; the route made
- * by `toNextHandler` hands the raw URL to Troupe.
+ * by `toNextHandler` hands the raw URL to Troupe. It also learns which Node response the answer
+ * goes out on, so Troupe is told when it has been sent (instead of reading the answer back).
  */
 export function keepRawUrls<L extends NodeListener>(listener: L, options: KeepRawUrlsOptions): L {
   const store = rawUrlStore();
@@ -32,7 +33,7 @@ export function keepRawUrls<L extends NodeListener>(listener: L, options: KeepRa
     if (collapsedPath !== base && !collapsedPath.startsWith(base + "/")) return listener(req, res);
     const collapsed = collapsedPath + (q < 0 ? "" : raw.slice(q));
     req.url = collapsed;
-    return store.run({ raw, collapsed }, () => listener(req, res));
+    return store.run({ raw, collapsed, response: res }, () => listener(req, res));
   };
   return wrapped as L;
 }

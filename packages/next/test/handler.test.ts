@@ -1,8 +1,9 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Readable } from "node:stream";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createExampleRegistry } from "@troupe/example";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { createClient } from "@troupe/core/client";
+import { createExampleRegistry, type ExampleRegistry } from "@troupe/example";
 import { toNextHandler, type NextRouteHandler } from "../src/index.js";
 import { keepRawUrls } from "../src/server.js";
 
@@ -142,5 +143,78 @@ describe("keepRawUrls", () => {
     const res = await fetch(`${base}/elsewhere//x`, { redirect: "manual" });
     expect(res.status).toBe(308);
     expect(seenByNext).toEqual(["/elsewhere//x"]);
+  });
+});
+
+describe("behind keepRawUrls the gateway is told when the answer has been sent", () => {
+  const ON_RESPONSE_DONE = Symbol.for("troupe.onResponseDone");
+  const local = createExampleRegistry();
+  const seen: Request[] = [];
+  const spy = {
+    handler: (options: { basePath?: string }) => {
+      const inner = local.handler(options);
+      return (request: Request) => {
+        seen.push(request);
+        return inner(request);
+      };
+    },
+  } as unknown as typeof local;
+  const spied = toNextHandler(spy, { basePath: "/api/actors" });
+  let server: Server;
+  let base = "";
+
+  /** Stands in for Next: the route's answer streamed to `res`, cancelled when `res` closes. */
+  async function streamingNext(req: IncomingMessage, res: import("node:http").ServerResponse) {
+    const response = await spied.GET(new Request(new URL(req.url!, "http://localhost")));
+    res.writeHead(response.status, Object.fromEntries(response.headers));
+    const reader = response.body!.getReader();
+    res.once("close", () => void reader.cancel().catch(() => {}));
+    for (;;) {
+      const { done, value } = await reader.read().catch(() => ({ done: true, value: undefined }));
+      if (done) break;
+      res.write(value);
+    }
+    res.end();
+  }
+
+  beforeAll(async () => {
+    server = createServer(keepRawUrls(streamingNext, { basePath: "/api/actors" }));
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/actors`;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise<void>((r) => server.close(() => r()));
+    await local.shutdown(0);
+  });
+
+  const streamer = (key: string) => createClient<ExampleRegistry>(local).streamer.getOrCreate(key);
+
+  it("the request carries the host hook (also with a raw URL), and the connection ends once the answer is out", async () => {
+    const id = await streamer("done").resolve();
+    seen.length = 0;
+    const res = await fetch(`${base}/gateway/${id}/request/chunks?n=2&interval=10`);
+    expect((await res.text()).match(/chunk \d/g)).toEqual(["chunk 0", "chunk 1"]);
+    // A raw URL (`//`) makes the handler copy the request: the copy carries the hook too.
+    await (await fetch(`${base}/gateway/${id}/request//chunks?n=1`)).text();
+    expect(seen).toHaveLength(2);
+    for (const request of seen) expect(typeof (request as unknown as Record<symbol, unknown>)[ON_RESPONSE_DONE]).toBe("function");
+    await vi.waitFor(async () => expect(await streamer("done").stats()).toMatchObject({ conns: 0, connects: 2, disconnects: 2 }));
+  });
+
+  it("a client that leaves mid-stream ends the actor's connection (onDisconnect, once)", async () => {
+    const id = await streamer("leave").resolve();
+    const abort = new AbortController();
+    const res = await fetch(`${base}/gateway/${id}/request/forever?interval=20`, { signal: abort.signal });
+    await res.body!.getReader().read();
+    expect(await streamer("leave").stats()).toMatchObject({ conns: 1, disconnects: 0 });
+    abort.abort();
+    await vi.waitFor(async () => expect(await streamer("leave").stats()).toMatchObject({ conns: 0, disconnects: 1, cancels: 1 }));
+  });
+
+  it("a handler called outside the custom server gets no hook", async () => {
+    seen.length = 0;
+    await spied.GET(new Request(`${origin}/api/actors/actors?name=counter&key=x`));
+    expect((seen[0] as unknown as Record<symbol, unknown>)[ON_RESPONSE_DONE]).toBeUndefined();
   });
 });

@@ -1,10 +1,14 @@
 import type { RequestEvent } from "@sveltejs/kit";
 import { normalizeMountPath } from "./mount.js";
 import { forRegistry } from "./request.js";
+import { type NodeEventLike, reportResponseDone, watchNodeResponses } from "./response-done.js";
 import type { MountableRegistry } from "./handle.js";
 
-/** A `+server.ts` method handler; it only reads `event.request`, so it fits any route's `RequestHandler`. */
-export type TroupeRequestHandler = (event: Pick<RequestEvent, "request">) => Promise<Response>;
+/**
+ * A `+server.ts` method handler; it reads `event.request` (and, under adapter-node,
+ * `event.platform.req` to learn when the answer has been sent), so it fits any route's `RequestHandler`.
+ */
+export type TroupeRequestHandler = (event: Pick<RequestEvent, "request"> & NodeEventLike) => Promise<Response>;
 
 /** One handler per method SvelteKit dispatches by name, plus `fallback` for any other method. */
 export interface SvelteKitHandlers {
@@ -33,7 +37,12 @@ export interface ToSvelteKitHandlerOptions {
  */
 export function toSvelteKitHandler(registry: MountableRegistry, options: ToSvelteKitHandlerOptions): SvelteKitHandlers {
   const troupe = registry.handler({ basePath: normalizeMountPath(options.basePath) });
-  const handler: TroupeRequestHandler = ({ request }) => troupe(forRegistry(request));
+  watchNodeResponses();
+  const handler: TroupeRequestHandler = (event) => {
+    const request = forRegistry(event.request);
+    reportResponseDone(request, event);
+    return troupe(request);
+  };
   return {
     GET: handler,
     HEAD: handler,

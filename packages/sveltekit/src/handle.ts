@@ -2,6 +2,7 @@ import type { Handle } from "@sveltejs/kit/hooks";
 import type { AnyRegistry } from "@troupe/core";
 import { isUnderMount, normalizeMountPath } from "./mount.js";
 import { forRegistry } from "./request.js";
+import { reportResponseDone, watchNodeResponses } from "./response-done.js";
 
 export interface CreateHandleOptions {
   /**
@@ -30,8 +31,11 @@ export type MountableRegistry = Pick<AnyRegistry, "handler">;
 export function createHandle(registry: MountableRegistry, options: CreateHandleOptions): Handle {
   const mountPath = normalizeMountPath(options.basePath);
   const troupe = registry.handler({ basePath: mountPath });
+  if (!options.building) watchNodeResponses();
   return ({ event, resolve }) => {
     if (options.building || !isUnderMount(event.url.pathname, mountPath)) return resolve(event);
-    return troupe(forRegistry(event.request));
+    const request = forRegistry(event.request);
+    reportResponseDone(request, event);
+    return troupe(request);
   };
 }

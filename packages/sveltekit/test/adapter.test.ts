@@ -3,9 +3,12 @@
  * what it passes on, and the form-origin rule. The sample app's test (apps/sveltekit) runs the
  * same code inside a real production SvelteKit server.
  */
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import type { RequestEvent } from "@sveltejs/kit";
-import { createExampleRegistry } from "@troupe/example";
-import { describe, expect, it } from "vitest";
+import { createClient } from "@troupe/core/client";
+import { createExampleRegistry, type ExampleRegistry } from "@troupe/example";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createHandle, formOriginCheck, toSvelteKitHandler } from "../src/index.js";
 import { forRegistry } from "../src/request.js";
 
@@ -180,5 +183,81 @@ describe("formOriginCheck", () => {
     const { event, resolve } = hookInput("/", form({ "content-type": "text/plain", accept: "application/json" }));
     const res = await check({ event, resolve });
     expect(await res.json()).toEqual({ message: "Cross-site POST form submissions are forbidden" });
+  });
+});
+
+describe("under adapter-node: the gateway is told when the answer has been sent", () => {
+  const ON_RESPONSE_DONE = Symbol.for("troupe.onResponseDone");
+  const local = createExampleRegistry();
+  const seen: Request[] = [];
+  // The example registry, recording the requests the adapter hands it.
+  const spy = {
+    handler: (options: { basePath?: string }) => {
+      const inner = local.handler(options);
+      return (request: Request) => {
+        seen.push(request);
+        return inner(request);
+      };
+    },
+  };
+  const handle = createHandle(spy, { basePath: "/api/actors" });
+  let server: Server;
+  let base = "";
+
+  /** Stands in for adapter-node: `platform: { req }`, the answer streamed to `res`, cancelled when it closes. */
+  beforeAll(async () => {
+    server = createServer(async (req, res) => {
+      const request = new Request(`http://${req.headers.host}${req.url}`, { method: req.method, headers: req.headers as Record<string, string> });
+      const event = { request, url: new URL(request.url), platform: { req }, isSubRequest: false, isRemoteRequest: false } as unknown as RequestEvent;
+      const response = await handle({ event, resolve: async () => new Response("from sveltekit") });
+      res.writeHead(response.status, Object.fromEntries(response.headers));
+      const reader = response.body!.getReader();
+      res.once("close", () => void reader.cancel().catch(() => {}));
+      for (;;) {
+        const { done, value } = await reader.read().catch(() => ({ done: true, value: undefined }));
+        if (done) break;
+        res.write(value);
+      }
+      res.end();
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/actors`;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise<void>((r) => server.close(() => r()));
+    await local.shutdown(0);
+  });
+
+  const stats = (key: string) => createClient<ExampleRegistry>(local).streamer.getOrCreate(key).stats();
+
+  it("hands the registry a request carrying the host hook, and the connection ends once the answer is out", async () => {
+    const id = await createClient<ExampleRegistry>(local).streamer.getOrCreate("done").resolve();
+    seen.length = 0;
+    const res = await fetch(`${base}/gateway/${id}/request/chunks?n=2&interval=10`);
+    expect((await res.text()).match(/chunk \d/g)).toEqual(["chunk 0", "chunk 1"]);
+    expect(typeof (seen[0] as unknown as Record<symbol, unknown>)[ON_RESPONSE_DONE]).toBe("function");
+    await vi.waitFor(async () => expect(await stats("done")).toMatchObject({ conns: 0, connects: 1, disconnects: 1 }));
+  });
+
+  it("a client that leaves mid-stream ends the actor's connection (onDisconnect, once)", async () => {
+    const id = await createClient<ExampleRegistry>(local).streamer.getOrCreate("leave").resolve();
+    const abort = new AbortController();
+    const res = await fetch(`${base}/gateway/${id}/request/forever?interval=20`, { signal: abort.signal });
+    const reader = res.body!.getReader();
+    await reader.read();
+    expect(await stats("leave")).toMatchObject({ conns: 1, disconnects: 0 });
+    abort.abort();
+    await vi.waitFor(async () => expect(await stats("leave")).toMatchObject({ conns: 0, disconnects: 1, cancels: 1 }));
+  });
+
+  it("no hook without the Node request, or for SvelteKit's in-process sub-requests", async () => {
+    seen.length = 0;
+    for (const extra of [{}, { platform: { req: {} } }, { platform: { req: undefined }, isSubRequest: true }]) {
+      const { event, resolve } = hookInput("/api/actors/actors?name=counter&key=x");
+      await handle({ event: { ...event, ...extra } as RequestEvent, resolve });
+    }
+    expect(seen).toHaveLength(3);
+    for (const request of seen) expect((request as unknown as Record<symbol, unknown>)[ON_RESPONSE_DONE]).toBeUndefined();
   });
 });
