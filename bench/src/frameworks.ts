@@ -1,12 +1,11 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { load } from "./load.ts";
 import type { Mode } from "./modes.ts";
 import { freePortBlock } from "./ports.ts";
 import { startProcess, type BenchProcess } from "./procs.ts";
 import type { Target } from "./report.ts";
-import { measure, type Row } from "./rows.ts";
+import { paired, type Row, type Running } from "./rows.ts";
 import { benchTempDir, removeTempDir } from "./tmp.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
@@ -81,10 +80,11 @@ export async function frameworkRows(mode: Mode, wanted: (id: string) => boolean)
     const direct: Row = { id: `${fw.id}1`, label: `${fw.name} production server, own route returning {"count":0}`, connections: 10 };
     const viaActor: Row = { id: `${fw.id}2`, label: `${fw.name} -> Troupe adapter -> counter actor GET /count`, connections: 10 };
     const dataDir = benchTempDir(fw.id);
+    const job = (url: string) => ({ url, connections: 10, seconds: mode.seconds, warmupSeconds: mode.warmupSeconds });
     let app: { proc: BenchProcess; url: string } | undefined;
-    let actorPath: string | undefined;
-    const job = (path: string) => ({ url: app!.url + path, connections: 10, seconds: mode.seconds, warmupSeconds: mode.warmupSeconds });
-    await measure(direct, async () => {
+    let actorPath = "";
+    // Both routes live on one server, loaded in alternating slices (see `paired`).
+    const startDirect = async (): Promise<Running> => {
       app = await startBuilt(fw, dataDir);
       const res = await fetch(`${app.url}/api/actors/actors`, {
         method: "PUT",
@@ -93,13 +93,14 @@ export async function frameworkRows(mode: Mode, wanted: (id: string) => boolean)
       });
       if (!res.ok) throw new Error(`creating the counter through ${fw.name} answered ${res.status}`);
       actorPath = `/api/actors/gateway/${((await res.json()) as { actorId: string }).actorId}/request/count`;
-      return load(job(DIRECT_PATH), app.proc.child.pid);
-    });
-    await measure(viaActor, async () => {
-      if (!app || !actorPath) throw new Error(`${fw.name} did not start`);
-      return load(job(actorPath), app.proc.child.pid);
-    });
-    await app?.proc.stop();
+      const { proc, url } = app;
+      return { url, pgid: proc.child.pid!, job: () => job(url + DIRECT_PATH), stop: () => proc.stop() };
+    };
+    const startViaActor = async (): Promise<Running> => {
+      const { proc, url } = app!;
+      return { url, pgid: proc.child.pid!, job: () => job(url + actorPath), stop: async () => {} };
+    };
+    await paired(mode, [direct, viaActor], [startDirect, startViaActor]);
     removeTempDir(dataDir);
     out.push({
       rows: [direct, viaActor],
