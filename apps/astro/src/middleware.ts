@@ -1,9 +1,9 @@
 import { createMiddleware } from "@troupe/astro";
 import { defineMiddleware, sequence } from "astro:middleware";
-import { ACTORS_MIDDLEWARE_PATH, registry } from "./troupe";
+import { ACTORS_PATH, registry } from "./troupe";
 
-/** Answers everything under `/api/actors-mw` from the registry; other requests go on down the chain. */
-const actors = createMiddleware(registry, { basePath: ACTORS_MIDDLEWARE_PATH });
+/** Answers everything under `/api/actors` from the registry; other requests go on down the chain. */
+const actors = createMiddleware(registry, { basePath: ACTORS_PATH });
 
 /** An ordinary app middleware after it: it only ever sees requests Troupe passed on. */
 const pageHeaders = defineMiddleware(async (_context, next) => {

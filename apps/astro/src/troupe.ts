@@ -1,10 +1,14 @@
 import { createExampleRegistry, type ExampleRegistry } from "@troupe/example";
 import { createSqliteStore } from "@troupe/node";
 
-/** Where the actors answer: the page route `src/pages/api/actors/[...path].ts`. */
+/**
+ * Where the actors answer: the middleware in `src/middleware.ts`. It answers before Astro loads a
+ * page module or resolves a dynamic route's params, so it costs less per request than the page
+ * route (see the `@troupe/astro` README).
+ */
 export const ACTORS_PATH = "/api/actors";
-/** The same registry mounted a second time by `src/middleware.ts`, to show the middleware form. */
-export const ACTORS_MIDDLEWARE_PATH = "/api/actors-mw";
+/** The same registry mounted a second time by the page route `src/pages/api/actors-route/[...path].ts`, to show that form. */
+export const ACTORS_ROUTE_PATH = "/api/actors-route";
 
 const holder = globalThis as typeof globalThis & { __troupeRegistry?: ExampleRegistry };
 

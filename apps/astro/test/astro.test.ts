@@ -1,7 +1,7 @@
 /**
  * The Astro sample app, built for production and run as `node dist/server/entry.mjs`:
- * the shared conformance suite through both adapter forms (the page route at `/api/actors`,
- * the middleware at `/api/actors-mw`), the browser scenarios, and Astro-specific behaviour.
+ * the shared conformance suite through both adapter forms (the middleware at `/api/actors`, the
+ * page route at `/api/actors-route`), the browser scenarios, and Astro-specific behaviour.
  */
 import { execFile } from "node:child_process";
 import { Agent, request as httpRequest } from "node:http";
@@ -53,12 +53,12 @@ afterAll(async () => {
   data.remove();
 });
 
-conformanceSuite("astro route", () => `${origin}/api/actors`);
-conformanceSuite("astro middleware", () => `${origin}/api/actors-mw`);
+conformanceSuite("astro middleware", () => `${origin}/api/actors`);
+conformanceSuite("astro route", () => `${origin}/api/actors-route`);
 
 pageScenarios("astro", () => ({ browser, origin }));
 
-const PREFIXES = ["/api/actors", "/api/actors-mw"] as const;
+const PREFIXES = ["/api/actors", "/api/actors-route"] as const;
 
 async function echoId(prefix: string) {
   const res = await fetch(`${origin}${prefix}/actors`, {
@@ -104,7 +104,7 @@ describe("astro: the adapter", () => {
   });
 
   it("outside the prefixes Astro answers: its 404, and the page through the rest of the middleware chain", async () => {
-    for (const path of ["/api/actors-mwx/actors", "/api/actor", "/nowhere"]) {
+    for (const path of ["/api/actorsx/actors", "/api/actors-routex/actors", "/api/actor", "/nowhere"]) {
       const res = await fetch(`${origin}${path}`);
       expect(res.status, path).toBe(404);
       expect(res.headers.get("content-type") ?? "", path).not.toContain("application/json");
@@ -116,7 +116,7 @@ describe("astro: the adapter", () => {
     expect(page.headers.get("x-content-type-options")).toBe("nosniff"); // set by the middleware after Troupe's
     expect(await page.text()).toContain('data-testid="counter-value"');
     // Troupe's own answers under the middleware prefix never reach the rest of the chain.
-    const own = await fetch(`${origin}/api/actors-mw/nowhere`);
+    const own = await fetch(`${origin}/api/actors/nowhere`);
     expect(own.status).toBe(404);
     expect(((await own.json()) as any).error.code).toBe("route_not_found");
     expect(own.headers.get("x-content-type-options")).toBeNull();
@@ -212,6 +212,6 @@ describe("astro: the process", () => {
     await running.stop();
     expect(await running.exited).toBe(0); // our SIGTERM handler ran (Node's default would end by signal)
     await startServer();
-    expect(await createClient<ExampleRegistry>(`${origin}/api/actors-mw`).counter.getOrCreate(key).get()).toBe(5);
+    expect(await createClient<ExampleRegistry>(`${origin}/api/actors-route`).counter.getOrCreate(key).get()).toBe(5);
   });
 });

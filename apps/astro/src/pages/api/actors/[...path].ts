@@ -1,5 +1,0 @@
-import { toAstroHandler } from "@troupe/astro";
-import { ACTORS_PATH, registry } from "../../../troupe";
-
-export const prerender = false;
-export const ALL = toAstroHandler(registry, { basePath: ACTORS_PATH });
