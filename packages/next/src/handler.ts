@@ -1,6 +1,7 @@
 import type { AnyRegistry } from "@troupe/core";
 import { trackBody } from "./body.js";
 import { recordedRequestOf, type ResponseLike } from "./raw-url.js";
+import { nodeResponseFor, watchNodeResponses } from "./response-done.js";
 
 export interface NextHandlerOptions {
   /**
@@ -42,11 +43,13 @@ export interface NextRouteHandlers {
  */
 export function toNextHandler(registry: AnyRegistry, options: NextHandlerOptions = {}): NextRouteHandlers {
   const fetch = registry.handler(options.basePath === undefined ? {} : { basePath: options.basePath });
+  watchNodeResponses();
   const handle: NextRouteHandler = async (request) => {
     const recorded = recordedRequestOf(request);
     const url = recorded?.url ?? request.url;
+    const response = recorded?.response ?? nodeResponseFor(request);
     // Nothing to change (no body, URL as sent): Next's request goes on as is, saving a copy.
-    if (request.body === null && url === request.url) return fetch(reportingDone(request, recorded?.response));
+    if (request.body === null && url === request.url) return fetch(reportingDone(request, response));
     const tracked = trackBody(request);
     const forwarded = new Request(url, {
       method: request.method,
@@ -55,8 +58,8 @@ export function toNextHandler(registry: AnyRegistry, options: NextHandlerOptions
       signal: request.signal,
       duplex: "half",
     } as RequestInit);
-    const response = await fetch(reportingDone(forwarded, recorded?.response));
-    return tracked.complete() ? response : closeAfter(response);
+    const answer = await fetch(reportingDone(forwarded, response));
+    return tracked.complete() ? answer : closeAfter(answer);
   };
   return { GET: handle, HEAD: handle, POST: handle, PUT: handle, PATCH: handle, DELETE: handle, OPTIONS: handle };
 }
@@ -64,10 +67,11 @@ export function toNextHandler(registry: AnyRegistry, options: NextHandlerOptions
 const ON_RESPONSE_DONE = Symbol.for("troupe.onResponseDone");
 
 /**
- * Behind `keepRawUrls` the custom server hands over the Node response this request is answered
- * on: the gateway is told when it has been sent or abandoned (@troupe/core's host hook), so it
- * hands the actor's answer to Next as is instead of reading it back to learn when it ends, and
- * the actor's connection ends when the client leaves.
+ * With the Node response this request is answered on (from `keepRawUrls`' custom server, or under
+ * `next start` from Node's diagnostics channel, see `response-done.ts`), the gateway is told when
+ * it has been sent or abandoned (@troupe/core's host hook): it hands the actor's answer to Next
+ * as is instead of reading it back to learn when it ends, and the actor's connection ends when
+ * that response closes (also when the client leaves).
  */
 function reportingDone(request: Request, response: ResponseLike | undefined): Request {
   if (response !== undefined) {

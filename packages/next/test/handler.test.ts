@@ -146,7 +146,7 @@ describe("keepRawUrls", () => {
   });
 });
 
-describe("behind keepRawUrls the gateway is told when the answer has been sent", () => {
+describe("the gateway is told when the answer has been sent (behind keepRawUrls, or under next start)", () => {
   const ON_RESPONSE_DONE = Symbol.for("troupe.onResponseDone");
   const local = createExampleRegistry();
   const seen: Request[] = [];
@@ -161,11 +161,14 @@ describe("behind keepRawUrls the gateway is told when the answer has been sent",
   } as unknown as typeof local;
   const spied = toNextHandler(spy, { basePath: "/api/actors" });
   let server: Server;
+  let plain: Server;
   let base = "";
+  let plainBase = "";
 
   /** Stands in for Next: the route's answer streamed to `res`, cancelled when `res` closes. */
   async function streamingNext(req: IncomingMessage, res: import("node:http").ServerResponse) {
-    const response = await spied.GET(new Request(new URL(req.url!, "http://localhost")));
+    // A trailing `&reserialized` stands in for a query Next re-serializes: not the request as received.
+    const response = await spied.GET(new Request(new URL(req.url!.replace(/&reserialized$/, "&reserialized="), "http://localhost")));
     res.writeHead(response.status, Object.fromEntries(response.headers));
     const reader = response.body!.getReader();
     res.once("close", () => void reader.cancel().catch(() => {}));
@@ -181,10 +184,15 @@ describe("behind keepRawUrls the gateway is told when the answer has been sent",
     server = createServer(keepRawUrls(streamingNext, { basePath: "/api/actors" }));
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/actors`;
+    plain = createServer(streamingNext); // like `next start`: no custom server
+    await new Promise<void>((r) => plain.listen(0, "127.0.0.1", r));
+    plainBase = `http://127.0.0.1:${(plain.address() as AddressInfo).port}/api/actors`;
   });
   afterAll(async () => {
     server.closeAllConnections();
+    plain.closeAllConnections();
     await new Promise<void>((r) => server.close(() => r()));
+    await new Promise<void>((r) => plain.close(() => r()));
     await local.shutdown(0);
   });
 
@@ -202,14 +210,27 @@ describe("behind keepRawUrls the gateway is told when the answer has been sent",
     await vi.waitFor(async () => expect(await streamer("done").stats()).toMatchObject({ conns: 0, connects: 2, disconnects: 2 }));
   });
 
-  it("a client that leaves mid-stream ends the actor's connection (onDisconnect, once)", async () => {
-    const id = await streamer("leave").resolve();
-    const abort = new AbortController();
-    const res = await fetch(`${base}/gateway/${id}/request/forever?interval=20`, { signal: abort.signal });
-    await res.body!.getReader().read();
-    expect(await streamer("leave").stats()).toMatchObject({ conns: 1, disconnects: 0 });
-    abort.abort();
-    await vi.waitFor(async () => expect(await streamer("leave").stats()).toMatchObject({ conns: 0, disconnects: 1, cancels: 1 }));
+  for (const server of ["keepRawUrls", "plain"] as const) {
+    it(`${server}: a client that leaves mid-stream ends the actor's connection (onDisconnect, once)`, async () => {
+      const key = `leave-${server}`;
+      const id = await streamer(key).resolve();
+      const abort = new AbortController();
+      seen.length = 0;
+      const res = await fetch(`${server === "plain" ? plainBase : base}/gateway/${id}/request/forever?interval=20`, { signal: abort.signal });
+      await res.body!.getReader().read();
+      expect(typeof (seen[0] as unknown as Record<symbol, unknown>)[ON_RESPONSE_DONE]).toBe("function");
+      expect(await streamer(key).stats()).toMatchObject({ conns: 1, disconnects: 0 });
+      abort.abort();
+      await vi.waitFor(async () => expect(await streamer(key).stats()).toMatchObject({ conns: 0, disconnects: 1, cancels: 1 }));
+    });
+  }
+
+  it("under next start, a request Next re-serialized gets no hook and still ends its connection", async () => {
+    const id = await streamer("reserialized").resolve();
+    seen.length = 0;
+    await (await fetch(`${plainBase}/gateway/${id}/request/chunks?n=1&reserialized`)).text();
+    expect((seen[0] as unknown as Record<symbol, unknown>)[ON_RESPONSE_DONE]).toBeUndefined();
+    await vi.waitFor(async () => expect(await streamer("reserialized").stats()).toMatchObject({ conns: 0, disconnects: 1 }));
   });
 
   it("a handler called outside the custom server gets no hook", async () => {
