@@ -15,24 +15,36 @@ const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "te"
 /**
  * Appends to `target` the headers an actor sees: all of the request's, except internal
  * `x-troupe-*` control headers, hop-by-hop headers, and the headers `connection` names.
+ * One pass, no closure per header: this runs for every request an actor gets.
  */
 export function copyActorHeaders(request: Request, target: Headers): void {
-  const connection = request.headers.get("connection");
-  const listed = connection && !NAMES_NOTHING_ELSE.test(connection) ? listedInConnection(connection) : undefined;
-  const keep = (name: string) =>
-    !name.startsWith(INTERNAL_HEADER_PREFIX) && !HOP_BY_HOP.has(name) && !(listed && listed.has(name));
   const raw = (request as { [RAW_HEADERS]?: readonly string[] })[RAW_HEADERS];
+  let connection: string | undefined;
   if (raw) {
     for (let i = 0; i + 1 < raw.length; i += 2) {
       const name = raw[i]!.toLowerCase();
-      if (!name.startsWith(":") && keep(name)) target.append(name, raw[i + 1]!);
+      if (name === "connection") connection = connection === undefined ? raw[i + 1]! : `${connection}, ${raw[i + 1]!}`;
+      else if (forwarded(name)) target.append(name, raw[i + 1]!);
     }
-    return;
+  } else {
+    request.headers.forEach((value, name) => {
+      if (name === "connection") connection = value;
+      else if (forwarded(name)) target.append(name, value);
+    });
   }
-  request.headers.forEach((value, name) => {
-    if (keep(name)) target.append(name, value);
-  });
+  // Rare: `connection` names further headers of this hop; they were copied above, drop them now.
+  if (connection !== undefined && !NAMES_NOTHING_ELSE.test(connection)) {
+    for (const name of listedInConnection(connection)) if (TOKEN.test(name)) target.delete(name);
+  }
 }
+
+/** Not internal, not hop-by-hop, not an HTTP/2 pseudo-header. */
+function forwarded(name: string): boolean {
+  return !name.startsWith(INTERNAL_HEADER_PREFIX) && !HOP_BY_HOP.has(name) && name.charCodeAt(0) !== 58; /* ":" */
+}
+
+/** A valid header name (lowercase); `connection` may list anything, `Headers.delete` throws on non-names. */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/;
 
 /** `connection` values that name no header beyond the hop-by-hop ones (nearly every request). */
 const NAMES_NOTHING_ELSE = /^\s*(?:keep-alive|close)\s*$/i;

@@ -35,12 +35,34 @@ export type LimitName = "maxRequestBodySize" | "requestTimeout" | "maxInFlight";
 
 const serialize = (state: unknown) => JSON.stringify(state) ?? "null";
 
-/** A connection opened by `open`: its context, and the function that ends it (idempotent). */
-interface Session {
-  ctx: BoundContext;
-  close: () => void;
+/** A connection opened by `open`: its context, and how it ends (`close`, idempotent). */
+class Session {
+  readonly ctx: BoundContext;
+  /** In `c.conns` (set once the connect hooks let it in). */
+  listed = false;
+  closed = false;
+  /** The request's signal, watched when the host gives no response-done hook. */
+  signal: AbortSignal | undefined;
+
+  constructor(
+    private readonly instance: ActorInstance,
+    readonly conn: Conn<any>,
+  ) {
+    this.ctx = new BoundContext(instance, conn);
+  }
+
+  /** Ends the connection once: `onDisconnect`, activity released. A plain function: hosts call it back. */
+  readonly close = (): void => {
+    if (this.closed) return;
+    this.closed = true;
+    this.instance.disconnected(this);
+  };
+
   /** Ends the connection and rethrows `err`. */
-  fail: (err: unknown) => never;
+  fail(err: unknown): never {
+    this.close();
+    throw err;
+  }
 }
 
 /** One live, in-memory incarnation of an actor. At most one per actor id per process. */
@@ -325,54 +347,54 @@ export class ActorInstance implements ContextHost {
     }
     this.busy();
     const conn: Conn<any> = { id: nextConnId(), params, method: request.method, path, startedAt: Date.now(), state: {} };
-    const ctx = new BoundContext(this, conn);
-    let listed = false;
-    let closed = false;
-    // Only read without a host hook: on some hosts the signal is built on first access.
-    let signal: AbortSignal | undefined;
-    const close = () => {
-      if (closed) return;
-      closed = true;
-      signal?.removeEventListener("abort", close);
-      if (listed) {
-        this.conns.delete(conn.id);
-        const onDisconnect = this.def.onDisconnect;
-        if (onDisconnect) {
-          try {
-            const r = onDisconnect(ctx, conn);
-            if (r instanceof Promise) r.catch((err) => this.log.error("onDisconnect threw", { error: String(err) }));
-          } catch (err) {
-            this.log.error("onDisconnect threw", { error: String(err) });
-          }
+    const session = new Session(this, conn);
+    try {
+      const before = this.def.onBeforeConnect?.(session.ctx, { request, params });
+      if (before instanceof Promise) {
+        return before.then(() => this.connect(session, request, whenDone)).catch((err) => session.fail(err));
+      }
+      return this.connect(session, request, whenDone);
+    } catch (err) {
+      return session.fail(err);
+    }
+  }
+
+  /** Lists the connection, arranges for it to end, and runs `onConnect`. */
+  private connect(session: Session, request: Request, whenDone: OnResponseDone | undefined): Session | Promise<Session> {
+    const conn = session.conn;
+    this.conns.set(conn.id, conn);
+    session.listed = true;
+    if (whenDone) {
+      whenDone(session.close); // calls back at once when the client is already gone
+    } else {
+      // Only read without a host hook: on some hosts the signal is built on first access.
+      const signal = (session.signal = request.signal);
+      if (!signal.aborted) signal.addEventListener("abort", session.close);
+    }
+    if (session.closed || session.signal?.aborted) {
+      throw new TroupeError("client_closed", "Client closed the request", { status: 499 });
+    }
+    const connected = this.def.onConnect?.(session.ctx, conn);
+    return connected instanceof Promise ? connected.then(() => session, (err) => session.fail(err)) : session;
+  }
+
+  /** Called once per connection by `Session.close`. */
+  disconnected(session: Session): void {
+    session.signal?.removeEventListener("abort", session.close);
+    if (session.listed) {
+      const conn = session.conn;
+      this.conns.delete(conn.id);
+      const onDisconnect = this.def.onDisconnect;
+      if (onDisconnect) {
+        try {
+          const r = onDisconnect(session.ctx, conn);
+          if (r instanceof Promise) r.catch((err) => this.log.error("onDisconnect threw", { error: String(err) }));
+        } catch (err) {
+          this.log.error("onDisconnect threw", { error: String(err) });
         }
       }
-      this.release();
-    };
-    const fail = (err: unknown): never => {
-      close();
-      throw err;
-    };
-    const session: Session = { ctx, close, fail };
-    const connect = (): Session | Promise<Session> => {
-      this.conns.set(conn.id, conn);
-      listed = true;
-      if (whenDone) {
-        whenDone(close); // calls back at once when the client is already gone
-      } else {
-        signal = request.signal;
-        if (!signal.aborted) signal.addEventListener("abort", close);
-      }
-      if (closed || signal?.aborted) throw new TroupeError("client_closed", "Client closed the request", { status: 499 });
-      const connected = this.def.onConnect?.(ctx, conn);
-      return connected instanceof Promise ? connected.then(() => session, fail) : session;
-    };
-    try {
-      const before = this.def.onBeforeConnect?.(ctx, { request, params });
-      if (before instanceof Promise) return before.then(connect).catch(fail);
-      return connect();
-    } catch (err) {
-      return fail(err);
     }
+    this.release();
   }
 
   /** Races a handler's promise against `requestTimeout`. */
