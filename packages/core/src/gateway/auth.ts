@@ -29,7 +29,14 @@ export interface AuthContext {
  */
 export type AuthHook = (request: Request, context: AuthContext) => boolean | void | Promise<boolean | void>;
 
-export async function authorize(hook: AuthHook | false | undefined, request: Request, context: AuthContext): Promise<void> {
+/** Runs the hook; synchronous unless the hook returns a promise (then so does this). */
+export function authorize(hook: AuthHook | false | undefined, request: Request, context: AuthContext): void | Promise<void> {
   if (!hook) return;
-  if ((await hook(request, context)) === false) throw new Forbidden("Not allowed");
+  const verdict = hook(request, context);
+  if (verdict instanceof Promise) {
+    return verdict.then((v) => {
+      if (v === false) throw new Forbidden("Not allowed");
+    });
+  }
+  if (verdict === false) throw new Forbidden("Not allowed");
 }

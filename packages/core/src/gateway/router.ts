@@ -151,15 +151,15 @@ export function createGateway(manager: () => ActorManager | Promise<ActorManager
   function forwardRequest(request: Request, actorId: string, innerPath: string, origin: string, search: string) {
     const m = manager();
     const inst = m instanceof Promise ? m.then((m) => m.acquire(actorId)) : m.acquire(actorId);
-    if (inst instanceof Promise || options.auth) {
-      return (async () => {
-        const actor = await inst;
-        if (request.method === "OPTIONS" && !actor.def.options?.handleOptions) return preflight(request, options.cors);
-        await guardActor(request, actor, "request");
-        return forwardTo(actor, request, innerPath, origin, search);
-      })();
-    }
+    if (inst instanceof Promise) return inst.then((actor) => guardedForward(actor, request, innerPath, origin, search));
+    return guardedForward(inst, request, innerPath, origin, search);
+  }
+
+  /** Preflight, or the auth hook (awaited only when it returns a promise), then the actor. */
+  function guardedForward(inst: ActorInstance, request: Request, innerPath: string, origin: string, search: string) {
     if (request.method === "OPTIONS" && !inst.def.options?.handleOptions) return preflight(request, options.cors);
+    const guarded = guardActor(request, inst, "request");
+    if (guarded instanceof Promise) return guarded.then(() => forwardTo(inst, request, innerPath, origin, search));
     return forwardTo(inst, request, innerPath, origin, search);
   }
 
@@ -200,10 +200,10 @@ export function createGateway(manager: () => ActorManager | Promise<ActorManager
   }
 
   /** Runs the auth hook for a gateway route, with the addressed actor's name and key. */
-  async function guardActor(request: Request, inst: ActorInstance, action: "request" | "action", actionName?: string) {
+  function guardActor(request: Request, inst: ActorInstance, action: "request" | "action", actionName?: string) {
     if (!options.auth) return;
     const { actorId, name, key } = inst.record;
-    await authorize(options.auth, request, { action, actorId, name, key, actionName });
+    return authorize(options.auth, request, { action, actorId, name, key, actionName });
   }
 
   async function callAction(request: Request, actorId: string, name: string) {

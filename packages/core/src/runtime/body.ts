@@ -24,11 +24,21 @@ const NOT_YET = Symbol("not yet");
 
 type Read = ReadableStreamReadResult<Uint8Array>;
 
-/** Resolves with `read`'s result if it settles within a few microtask hops, else with `NOT_YET`. */
-function readNow(read: Promise<Read>): Promise<Read | typeof NOT_YET> {
-  let hop: Promise<typeof NOT_YET> = Promise.resolve(NOT_YET);
-  for (let i = 1; i < EAGER_HOPS; i++) hop = hop.then((x) => x);
-  return Promise.race([read, hop]);
+/**
+ * Resolves with `read`'s result if it settles within a few microtask hops, else with `NOT_YET`
+ * (then `read` stays pending for the caller to await later). Waits hop by hop and stops as soon
+ * as the read has settled: a complete body's chunk arrives in one or two.
+ */
+async function readNow(read: Promise<Read>): Promise<Read | typeof NOT_YET> {
+  let settled: { value: Read } | { error: unknown } | undefined;
+  read.then(
+    (value) => void (settled = { value }),
+    (error: unknown) => void (settled = { error }),
+  );
+  for (let i = 0; i < EAGER_HOPS && settled === undefined; i++) await undefined;
+  if (settled === undefined) return NOT_YET;
+  if ("error" in settled) throw settled.error;
+  return settled.value;
 }
 
 function concat(chunks: Uint8Array[]): Uint8Array {
