@@ -5,7 +5,7 @@ import type { Mode } from "./modes.ts";
 import { freePortBlock } from "./ports.ts";
 import { startProcess, type BenchProcess } from "./procs.ts";
 import type { Target } from "./report.ts";
-import { paired, type Row, type Running } from "./rows.ts";
+import { interleaved, type Row, type Running } from "./rows.ts";
 import { benchTempDir, removeTempDir } from "./tmp.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
@@ -19,11 +19,22 @@ interface Framework {
   /** Production server command, relative to `dir`. */
   start: string[];
   env?: Record<string, string>;
+  /** A further own route to measure alongside, for reference (not a target baseline). */
+  reference?: { path: string; label: string };
 }
 
 /** The sample apps (the example registry mounted at /api/actors), with their production servers. */
 const FRAMEWORKS: Framework[] = [
-  { id: "7a", name: "Next.js", pkg: "@troupe/app-next", dir: "apps/next", start: ["server.js"], env: { NODE_ENV: "production" } },
+  {
+    id: "7a",
+    name: "Next.js",
+    pkg: "@troupe/app-next",
+    dir: "apps/next",
+    start: ["server.js"],
+    env: { NODE_ENV: "production" },
+    // The adapter is mounted in a catch-all route; Next's own catch-all route shows what that costs.
+    reference: { path: "/bench/catchall/count", label: 'own catch-all route returning {"count":0} (reference: the routing the adapter\'s catch-all pays)' },
+  },
   { id: "7b", name: "SvelteKit", pkg: "@troupe/app-sveltekit", dir: "apps/sveltekit", start: ["build"] },
   { id: "7c", name: "Astro", pkg: "@troupe/app-astro", dir: "apps/astro", start: ["dist/server/entry.mjs"], env: { ASTRO_TELEMETRY_DISABLED: "1" } },
 ];
@@ -53,7 +64,7 @@ async function answers200(url: string) {
 async function startBuilt(fw: Framework, dataDir: string) {
   try {
     const app = await startApp(fw, dataDir);
-    if (await answers200(app.url + DIRECT_PATH)) return app;
+    if ((await answers200(app.url + DIRECT_PATH)) && (!fw.reference || (await answers200(app.url + fw.reference.path)))) return app;
     await app.proc.stop();
   } catch {
     /* not built yet */
@@ -73,8 +84,11 @@ async function startBuilt(fw: Framework, dataDir: string) {
  * Row 7: for each framework's production server, its own route vs the same framework routing
  * `GET /count` to the example counter actor through the Troupe adapter (same body, same server).
  */
-export async function frameworkRows(mode: Mode, wanted: (id: string) => boolean): Promise<{ rows: Row[]; targets: Target[] }[]> {
-  const out: { rows: Row[]; targets: Target[] }[] = [];
+export async function frameworkRows(
+  mode: Mode,
+  wanted: (id: string) => boolean,
+): Promise<{ rows: Row[]; targets: Target[]; baselines: Record<string, string> }[]> {
+  const out: { rows: Row[]; targets: Target[]; baselines: Record<string, string> }[] = [];
   for (const fw of FRAMEWORKS) {
     if (!wanted(fw.id)) continue;
     const direct: Row = { id: `${fw.id}1`, label: `${fw.name} production server, own route returning {"count":0}`, connections: 10 };
@@ -83,7 +97,7 @@ export async function frameworkRows(mode: Mode, wanted: (id: string) => boolean)
     const job = (url: string) => ({ url, connections: 10, seconds: mode.seconds, warmupSeconds: mode.warmupSeconds });
     let app: { proc: BenchProcess; url: string } | undefined;
     let actorPath = "";
-    // Both routes live on one server, loaded in alternating slices (see `paired`).
+    // Both routes live on one server, loaded in alternating slices (see `interleaved`).
     const startDirect = async (): Promise<Running> => {
       app = await startBuilt(fw, dataDir);
       const res = await fetch(`${app.url}/api/actors/actors`, {
@@ -100,11 +114,19 @@ export async function frameworkRows(mode: Mode, wanted: (id: string) => boolean)
       const { proc, url } = app!;
       return { url, pgid: proc.child.pid!, job: () => job(url + actorPath), stop: async () => {} };
     };
-    await paired(mode, [direct, viaActor], [startDirect, startViaActor]);
+    const rows = [direct, viaActor];
+    const starts = [startDirect, startViaActor];
+    if (fw.reference) {
+      const path = fw.reference.path;
+      rows.push({ id: `${fw.id}3`, label: `${fw.name} production server, ${fw.reference.label}`, connections: 10 });
+      starts.push(async () => ({ url: app!.url, pgid: app!.proc.child.pid!, job: () => job(app!.url + path), stop: async () => {} }));
+    }
+    await interleaved(mode, rows, starts);
     removeTempDir(dataDir);
     out.push({
-      rows: [direct, viaActor],
+      rows,
       targets: [{ row: viaActor.id, baseline: direct.id, min: 0.9, text: `>= 0.9x row ${direct.id}` }],
+      baselines: Object.fromEntries(rows.slice(2).map((r) => [r.id, direct.id])),
     });
   }
   return out;

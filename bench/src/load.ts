@@ -49,26 +49,24 @@ export async function load(job: LoadJob, serverPgid?: number): Promise<LoadResul
   return result;
 }
 
-/** One side of a paired measurement: what to load, and whose CPU to count. */
+/** One side of an interleaved measurement: what to load, and whose CPU to count. */
 export interface PairSide {
   job: LoadJob;
   serverPgid?: number;
 }
 
 /**
- * Measures two servers in alternating slices (A, B, A, B, ...), `rounds` slices each, after
- * warming both up; each side's figures are summed over its slices (p50/p99: the median slice).
- * Interleaving puts both sides under the same background load on a shared machine, so their
- * ratio holds up far better than that of two runs minutes apart.
+ * Measures servers in alternating slices (A, B, A, B, ... or A, B, C, ...), `rounds` slices each,
+ * after warming each up; each side's figures are summed over its slices (p50/p99: the median
+ * slice). Interleaving puts every side under the same background load on a shared machine, so
+ * their ratios hold up far better than those of runs minutes apart.
  */
-export async function loadPaired(a: PairSide, b: PairSide, rounds: number): Promise<[LoadResult, LoadResult]> {
-  const sides = [a, b];
+export async function loadInterleaved(sides: PairSide[], rounds: number): Promise<LoadResult[]> {
   for (const s of sides) if (s.job.warmupSeconds > 0) await loadOnce({ ...s.job, seconds: s.job.warmupSeconds, warmupSeconds: 0 });
-  const slices: LoadResult[][] = [[], []];
-  const slice = Math.max(1, a.job.seconds / rounds);
+  const slices: LoadResult[][] = sides.map(() => []);
   for (let round = 0; round < rounds; round++) {
     for (const [i, s] of sides.entries()) {
-      const job = { ...s.job, seconds: i === 0 ? slice : Math.max(1, s.job.seconds / rounds), warmupSeconds: 0 };
+      const job = { ...s.job, seconds: Math.max(1, s.job.seconds / rounds), warmupSeconds: 0 };
       const before = s.serverPgid === undefined ? undefined : groupCpuSeconds(s.serverPgid);
       const r = await loadOnce(job);
       const after = s.serverPgid === undefined ? undefined : groupCpuSeconds(s.serverPgid);
@@ -76,7 +74,7 @@ export async function loadPaired(a: PairSide, b: PairSide, rounds: number): Prom
       slices[i]!.push(r);
     }
   }
-  return [combine(slices[0]!), combine(slices[1]!)];
+  return slices.map(combine);
 }
 
 function median(xs: number[]): number {

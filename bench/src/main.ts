@@ -9,7 +9,7 @@ import type { MemoryFigures } from "./figures/memory.ts";
 import { MODES, type Mode } from "./modes.ts";
 import { installCleanup } from "./procs.ts";
 import { judge, memoryTable, table, type Target } from "./report.ts";
-import { paired, plainRow, rivetRow, single, startPlain, startTroupe, troupeRow, type Row, type TroupeRowOptions } from "./rows.ts";
+import { interleaved, plainRow, rivetRow, single, startPlain, startTroupe, troupeRow, type Row, type TroupeRowOptions } from "./rows.ts";
 import { frameworkRows } from "./frameworks.ts";
 
 const args = process.argv.slice(2);
@@ -41,7 +41,7 @@ const row3: Row = { id: "3", label: "Troupe serve() -> in-memory actor onRequest
 const row3Options: TroupeRowOptions = { server: { host: "serve", store: "memory", ...okActor }, connections: 10, method: "GET" };
 const startRow1 = () => startPlain("node-http", 10);
 const startRow3 = () => startTroupe(mode, "3", row3, row3Options);
-if (wanted("1") && wanted("3")) await paired(mode, [row1, row3], [startRow1, startRow3]);
+if (wanted("1") && wanted("3")) await interleaved(mode, [row1, row3], [startRow1, startRow3]);
 else if (wanted("1")) await single(mode, row1, startRow1);
 else if (wanted("3")) await single(mode, row3, startRow3);
 if (wanted("1")) rows.push(row1);
@@ -74,7 +74,7 @@ if (mode.name !== "smoke") {
   const row4b: Row = { id: "4b", label: "Troupe increment, SQLite, strict durability (fsync per group commit)", connections: 64 };
   const start4a = () => startTroupe(mode, "4a", row4a, { server: { ...inc, store: "memory", actor: "counter" }, connections: 64, method: "POST" });
   const start4b = () => startTroupe(mode, "4b", row4b, { server: { ...inc, store: "sqlite", actor: "counter" }, connections: 64, method: "POST" });
-  if (wanted("4a") && wanted("4b")) await paired(mode, [row4a, row4b], [start4a, start4b]);
+  if (wanted("4a") && wanted("4b")) await interleaved(mode, [row4a, row4b], [start4a, start4b]);
   else if (wanted("4a")) await single(mode, row4a, start4a);
   else if (wanted("4b")) await single(mode, row4b, start4b);
   for (const r of [row4a, row4b]) if (wanted(r.id)) rows.push(r);
@@ -149,6 +149,7 @@ if (mode.name !== "smoke") {
   // 7: each framework's production server: its own route vs the Troupe adapter routing to an actor.
   for (const pair of await frameworkRows(mode, wanted)) {
     rows.push(...pair.rows);
+    Object.assign(baselines, pair.baselines);
     targets.push(...pair.targets);
   }
 }

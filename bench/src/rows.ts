@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { load, loadPaired, type LoadJob, type LoadResult } from "./load.ts";
+import { load, loadInterleaved, type LoadJob, type LoadResult } from "./load.ts";
 import type { Mode } from "./modes.ts";
 import { freePortBlock } from "./ports.ts";
 import { startProcess, type BenchProcess } from "./procs.ts";
@@ -88,17 +88,19 @@ export function single(mode: Mode, row: Row, start: () => Promise<Running>): Pro
 }
 
 /**
- * Measures two rows whose ratio is a target in interleaved slices (see `loadPaired`): both
+ * Measures rows whose ratio is a target in interleaved slices (see `loadInterleaved`): the
  * servers run side by side (an idle one costs nothing) and take turns under load.
  */
-export async function paired(mode: Mode, rows: [Row, Row], starts: [() => Promise<Running>, () => Promise<Running>]): Promise<[Row, Row]> {
+export async function interleaved(mode: Mode, rows: Row[], starts: (() => Promise<Running>)[]): Promise<Row[]> {
   const t = Date.now();
-  process.stderr.write(`[bench] ${rows[0].id} + ${rows[1].id} interleaved (${rows[0].label} / ${rows[1].label}) ...`);
+  process.stderr.write(`[bench] ${rows.map((r) => r.id).join(" + ")} interleaved (${rows.map((r) => r.label).join(" / ")}) ...`);
   const servers: Running[] = [];
   try {
     for (const start of starts) servers.push(await start());
-    const [a, b] = servers as [Running, Running];
-    const results = await loadPaired({ job: a.job(mode), serverPgid: a.pgid }, { job: b.job(mode), serverPgid: b.pgid }, mode.pairRounds);
+    const results = await loadInterleaved(
+      servers.map((s) => ({ job: s.job(mode), serverPgid: s.pgid })),
+      mode.pairRounds,
+    );
     for (const [i, r] of results.entries()) {
       rows[i]!.result = r;
       await servers[i]!.after?.(r);
