@@ -1,5 +1,7 @@
 import { spawnSync } from "node:child_process";
-import { join } from "node:path";
+import { createHash } from "node:crypto";
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Mode } from "./modes.ts";
 import { freePortBlock } from "./ports.ts";
@@ -21,6 +23,10 @@ interface Framework {
   env?: Record<string, string>;
   /** A further own route to measure alongside, for reference (not a target baseline). */
   reference?: { path: string; label: string };
+  /** A file the production build writes (relative to `dir`): without it there is no build. */
+  buildMarker: string;
+  /** Workspace packages the app bundles (their `dist/`), besides `@troupe/core` and `@troupe/example`. */
+  adapter: string;
 }
 
 /** The sample apps (the example registry mounted at /api/actors), with their production servers. */
@@ -32,11 +38,22 @@ const FRAMEWORKS: Framework[] = [
     dir: "apps/next",
     start: ["server.js"],
     env: { NODE_ENV: "production" },
+    buildMarker: ".next/BUILD_ID",
+    adapter: "next",
     // The adapter is mounted in a catch-all route; Next's own catch-all route shows what that costs.
     reference: { path: "/bench/catchall/count", label: 'own catch-all route returning {"count":0} (reference: the routing the adapter\'s catch-all pays)' },
   },
-  { id: "7b", name: "SvelteKit", pkg: "@troupe/app-sveltekit", dir: "apps/sveltekit", start: ["build"] },
-  { id: "7c", name: "Astro", pkg: "@troupe/app-astro", dir: "apps/astro", start: ["dist/server/entry.mjs"], env: { ASTRO_TELEMETRY_DISABLED: "1" } },
+  { id: "7b", name: "SvelteKit", pkg: "@troupe/app-sveltekit", dir: "apps/sveltekit", start: ["build"], buildMarker: "build/index.js", adapter: "sveltekit" },
+  {
+    id: "7c",
+    name: "Astro",
+    pkg: "@troupe/app-astro",
+    dir: "apps/astro",
+    start: ["dist/server/entry.mjs"],
+    env: { ASTRO_TELEMETRY_DISABLED: "1" },
+    buildMarker: "dist/server/entry.mjs",
+    adapter: "astro",
+  },
 ];
 
 /** The framework's own route (a NEW file in each sample app) returning what the actor returns. */
@@ -60,8 +77,49 @@ async function answers200(url: string) {
   return res?.status === 200;
 }
 
-/** Starts the app's production server, building it first when there is no build or it lacks the bench route. */
+/** Hash of the files under `dir` (names and contents); "" when there is none. */
+function hashTree(dir: string): string {
+  const hash = createHash("sha256");
+  try {
+    const files = readdirSync(dir, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => join(e.parentPath, e.name))
+      .sort();
+    for (const file of files) hash.update(file).update(readFileSync(file));
+  } catch {
+    return "";
+  }
+  return hash.digest("hex");
+}
+
+/** What the app's build bundles from the workspace: the built Troupe packages. */
+function bundledHash(fw: Framework): string {
+  return ["core", "example", "node", fw.adapter].map((p) => hashTree(join(root, "packages", p, "dist"))).join(",");
+}
+
+/** Where the bench notes which Troupe build an app was last built with (bench/results is gitignored). */
+const stampFile = (fw: Framework) => fileURLToPath(new URL(`../results/.built-${fw.id}.txt`, import.meta.url));
+
+/**
+ * True when the app may bundle other Troupe code than what is built now (so it would measure
+ * old code): it was not built by the bench, or the packages changed since. `pnpm build` rewrites
+ * every file, so contents are compared, not times.
+ */
+function isStale(fw: Framework): boolean {
+  try {
+    statSync(join(root, fw.dir, fw.buildMarker));
+    return readFileSync(stampFile(fw), "utf8") !== bundledHash(fw);
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * Starts the app's production server, building it first when there is no build, it lacks the
+ * bench routes, or it is older than the Troupe packages it bundles.
+ */
 async function startBuilt(fw: Framework, dataDir: string) {
+  if (isStale(fw)) return buildAndStart(fw, dataDir);
   try {
     const app = await startApp(fw, dataDir);
     if ((await answers200(app.url + DIRECT_PATH)) && (!fw.reference || (await answers200(app.url + fw.reference.path)))) return app;
@@ -69,9 +127,15 @@ async function startBuilt(fw: Framework, dataDir: string) {
   } catch {
     /* not built yet */
   }
+  return buildAndStart(fw, dataDir);
+}
+
+async function buildAndStart(fw: Framework, dataDir: string) {
   process.stderr.write(` (building ${fw.pkg}) `);
   const build = spawnSync("pnpm", ["--filter", fw.pkg, "run", "build"], { cwd: root, encoding: "utf8", timeout: 600_000 });
   if (build.status !== 0) throw new Error(`building ${fw.pkg} failed: ${(build.stdout + build.stderr).slice(-500)}`);
+  mkdirSync(dirname(stampFile(fw)), { recursive: true });
+  writeFileSync(stampFile(fw), bundledHash(fw));
   const app = await startApp(fw, dataDir);
   if (!(await answers200(app.url + DIRECT_PATH))) {
     await app.proc.stop();
