@@ -1,5 +1,4 @@
-import type { FetchHandler } from "@troupe/core";
-import { reportResponseDone } from "./response-done.js";
+import { currentNodeResponse, type FetchHandler, isRequestAsReceived, reportResponseDone } from "@troupe/core";
 
 /**
  * Hands one request from Astro to the Troupe gateway and fixes up the answer for Astro's
@@ -20,11 +19,14 @@ import { reportResponseDone } from "./response-done.js";
  * the handler read it to its end): the stream wrapper is only there to learn when to discard.
  *
  * Under `@astrojs/node` the gateway is also told when the answer has been sent (see
- * `response-done.ts`), so it hands the actor's answer on as is instead of reading it back.
+ * `watchNodeResponses` in @troupe/core), so it hands the actor's answer on as is instead of reading it back.
  */
 export async function dispatch(handler: FetchHandler, request: Request): Promise<Response> {
   const tracked = trackBody(request);
-  reportResponseDone(tracked.request);
+  // Under @astrojs/node: the answer goes out on the Node response Node announced for this
+  // request (see `watchNodeResponses` in @troupe/core), unless Astro rewrote the request.
+  const nodeResponse = currentNodeResponse();
+  if (nodeResponse && isRequestAsReceived(tracked.request, nodeResponse)) reportResponseDone(tracked.request, nodeResponse);
   let response: Response;
   try {
     response = await handler(tracked.request);

@@ -1,6 +1,6 @@
+import { watchNodeResponses } from "@troupe/core";
 import type { APIRoute } from "astro";
 import { dispatch } from "./dispatch.js";
-import { watchNodeResponses } from "./response-done.js";
 import { type AstroAdapterOptions, normalizeBasePath, type RegistryLike } from "./options.js";
 
 /**

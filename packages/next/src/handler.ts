@@ -1,7 +1,6 @@
-import type { AnyRegistry } from "@troupe/core";
+import { type AnyRegistry, currentNodeResponse, isRequestAsReceived, reportResponseDone, watchNodeResponses } from "@troupe/core";
 import { trackBody } from "./body.js";
 import { recordedRequestOf, type ResponseLike } from "./raw-url.js";
-import { nodeResponseFor, watchNodeResponses } from "./response-done.js";
 
 export interface NextHandlerOptions {
   /**
@@ -64,23 +63,21 @@ export function toNextHandler(registry: AnyRegistry, options: NextHandlerOptions
   return { GET: handle, HEAD: handle, POST: handle, PUT: handle, PATCH: handle, DELETE: handle, OPTIONS: handle };
 }
 
-const ON_RESPONSE_DONE = Symbol.for("troupe.onResponseDone");
-
 /**
  * With the Node response this request is answered on (from `keepRawUrls`' custom server, or under
- * `next start` from Node's diagnostics channel, see `response-done.ts`), the gateway is told when
- * it has been sent or abandoned (@troupe/core's host hook): it hands the actor's answer to Next
- * as is instead of reading it back to learn when it ends, and the actor's connection ends when
- * that response closes (also when the client leaves).
+ * `next start` from Node's diagnostics channel, see `watchNodeResponses` in @troupe/core), the
+ * gateway is told when it has been sent or abandoned: it hands the actor's answer to Next as is
+ * instead of reading it back to learn when it ends, and the actor's connection ends when that
+ * response closes (also when the client leaves).
  */
 function reportingDone(request: Request, response: ResponseLike | undefined): Request {
-  if (response !== undefined) {
-    (request as unknown as Record<symbol, unknown>)[ON_RESPONSE_DONE] = (done: () => void) => {
-      if (response.closed) done();
-      else response.once("close", done);
-    };
-  }
-  return request;
+  return response === undefined ? request : reportResponseDone(request, response);
+}
+
+/** Under plain `next start`: the Node response of this request, unless Next rewrote or re-serialized it. */
+function nodeResponseFor(request: Request): ResponseLike | undefined {
+  const current = currentNodeResponse();
+  return current && isRequestAsReceived(request, current) ? current : undefined;
 }
 
 /** Marks an answer sent before the request body was fully read: the connection ends after it. */

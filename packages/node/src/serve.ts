@@ -1,8 +1,7 @@
-import { createServer, type Server, type ServerResponse } from "node:http";
-import type { Http2ServerResponse } from "node:http2";
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { getRequestListener, type Http2Bindings, type HttpBindings } from "@hono/node-server";
-import { MemoryStore, type ActorStore, type AnyRegistry } from "@troupe/core";
+import { MemoryStore, reportResponseDone, type ActorStore, type AnyRegistry } from "@troupe/core";
 import { answerClientErrorsWithJson, drainSmallBody } from "./client-error.js";
 import { createSqliteStore } from "./storage/sqlite-store.js";
 
@@ -54,20 +53,6 @@ function installStore(registry: AnyRegistry, options: ServeOptions): ActorStore 
   return store;
 }
 
-/**
- * Lets the gateway know when this response has been sent or abandoned (the response's `close`),
- * so it can hand the actor's `Response` to the server library as is: a string body then goes
- * out in one write with a `content-length`, instead of through a stream wrapper (see
- * `ON_RESPONSE_DONE` in @troupe/core). It also ends the actor's connection when the client
- * leaves, so the gateway need not build and watch the request's abort signal.
- */
-function tellWhenResponseDone(request: Request, outgoing: ServerResponse | Http2ServerResponse) {
-  (request as unknown as Record<symbol, unknown>)[ON_RESPONSE_DONE] = (cb: () => void) => {
-    if (outgoing.closed) cb();
-    else outgoing.on("close", cb); // emitted once; `on` spares the `once` wrapper
-  };
-}
-
 /** Whether an HTTP/1.x request's headers announce a body (a request without either has none). */
 function hasBody(incoming: HttpBindings["incoming"] | Http2Bindings["incoming"]): boolean {
   const headers = incoming.headers;
@@ -75,8 +60,6 @@ function hasBody(incoming: HttpBindings["incoming"] | Http2Bindings["incoming"])
   return headers["transfer-encoding"] !== undefined || (length !== undefined && length !== "0");
 }
 
-/** Key of @troupe/core's host hook (`Symbol.for`, so no import of core internals is needed). */
-const ON_RESPONSE_DONE = Symbol.for("troupe.onResponseDone");
 /** Key of @troupe/core's hint that HTTP/1.x headers frame the request body. */
 const BODY_FRAMED_BY_HEADERS = Symbol.for("troupe.bodyFramedByHeaders");
 /** Key of @troupe/core's hook for the request's header lines as received. */
@@ -101,7 +84,9 @@ export async function serve(registry: AnyRegistry, options: ServeOptions = {}): 
 
   const server = createServer(
     getRequestListener((request, env: HttpBindings | Http2Bindings) => {
-      tellWhenResponseDone(request, env.outgoing);
+      // The gateway hands the actor's Response on as is (a string body then goes out in one write
+      // with a content-length) and ends the actor's connection when this response closes.
+      reportResponseDone(request, env.outgoing);
       // node:http speaks HTTP/1.x: its headers say whether a body follows (see @troupe/core).
       (request as unknown as Record<symbol, unknown>)[BODY_FRAMED_BY_HEADERS] = true;
       // The header lines as parsed, so the gateway copies them without building a second Headers.

@@ -1,7 +1,8 @@
 import type { RequestEvent } from "@sveltejs/kit";
 import { normalizeMountPath } from "./mount.js";
 import { forRegistry } from "./request.js";
-import { type NodeEventLike, reportResponseDone, watchNodeResponses } from "./response-done.js";
+import { watchNodeResponses } from "@troupe/core";
+import { type NodeEventLike, reportNodeResponse } from "./response-done.js";
 import type { MountableRegistry } from "./handle.js";
 
 /**
@@ -40,7 +41,7 @@ export function toSvelteKitHandler(registry: MountableRegistry, options: ToSvelt
   watchNodeResponses();
   const handler: TroupeRequestHandler = (event) => {
     const request = forRegistry(event.request);
-    reportResponseDone(request, event);
+    reportNodeResponse(request, event);
     return troupe(request);
   };
   return {

@@ -2,7 +2,8 @@ import type { Handle } from "@sveltejs/kit/hooks";
 import type { AnyRegistry } from "@troupe/core";
 import { isUnderMount, normalizeMountPath } from "./mount.js";
 import { forRegistry } from "./request.js";
-import { reportResponseDone, watchNodeResponses } from "./response-done.js";
+import { watchNodeResponses } from "@troupe/core";
+import { reportNodeResponse } from "./response-done.js";
 
 export interface CreateHandleOptions {
   /**
@@ -35,7 +36,7 @@ export function createHandle(registry: MountableRegistry, options: CreateHandleO
   return ({ event, resolve }) => {
     if (options.building || !isUnderMount(event.url.pathname, mountPath)) return resolve(event);
     const request = forRegistry(event.request);
-    reportResponseDone(request, event);
+    reportNodeResponse(request, event);
     return troupe(request);
   };
 }
