@@ -164,7 +164,7 @@ if (wanted("mem")) {
 
 const judged = judge(rows, targets, baselines);
 const command = `pnpm bench${mode.name === "full" ? "" : ` --${mode.name}`}`;
-const header = `Measured with \`${command}\` on ${new Date().toISOString().slice(0, 10)}: Node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? "?"}), loopback, autocannon in a separate process, ${mode.seconds} s per row after ${mode.warmupSeconds} s warm-up; the rows of a target ratio (1/3, 4a/4b, and each framework's pair) are measured interleaved, in ${mode.pairRounds} alternating slices each. Latencies in ms; ratios only within this run.${mode.name === "full" ? "" : " A short run for iterating: its ratios are indicative only (${mode.seconds} s rows, ${mode.warmupSeconds} s warm-ups); the targets are judged on the full run."}`;
+const header = `Measured with \`${command}\` on ${new Date().toISOString().slice(0, 10)}: Node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? "?"}), loopback, autocannon in a separate process, ${mode.seconds} s per row after ${mode.warmupSeconds} s warm-up; the rows of a target ratio (1/3, 4a/4b, and each framework's pair) are measured interleaved, in ${mode.pairRounds} alternating slices each. Latencies in ms; ratios only within this run.${mode.name === "full" ? "" : ` A short run for iterating: its ratios are indicative only (${mode.seconds} s rows, ${mode.warmupSeconds} s warm-ups); the targets are judged on the full run.`}`;
 let out = `${header}\n\n${table(rows, judged)}\n`;
 if (memory.length) out += `\nMemory per actor and wake latency (SQLite store, the standalone host's default):\n\n${memoryTable(memory)}\n`;
 process.stdout.write(`\n${out}\n`);
