@@ -1,4 +1,4 @@
-import { currentNodeResponse, type FetchHandler, isRequestAsReceived, reportResponseDone } from "@troupe/core";
+import { currentNodeResponse, type FetchHandler, isRequestAsReceived, reportResponseDone, withBody } from "@troupe/core";
 
 /**
  * Hands one request from Astro to the Troupe gateway and fixes up the answer for Astro's
@@ -77,13 +77,7 @@ function trackBody(request: Request): TrackedBody {
     },
     { highWaterMark: 0 },
   );
-  const forwarded = new Request(request.url, {
-    method: request.method,
-    headers: request.headers,
-    body,
-    signal: request.signal,
-    duplex: "half",
-  } as RequestInit);
+  const forwarded = withBody(request, body);
 
   const discardRest = () => {
     if (ended || discarding) return;

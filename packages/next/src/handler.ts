@@ -1,4 +1,4 @@
-import { type AnyRegistry, currentNodeResponse, isRequestAsReceived, reportResponseDone, watchNodeResponses } from "@troupe/core";
+import { type AnyRegistry, currentNodeResponse, isRequestAsReceived, reportResponseDone, watchNodeResponses, withBody } from "@troupe/core";
 import { trackBody } from "./body.js";
 import { recordedRequestOf, type ResponseLike } from "./raw-url.js";
 
@@ -50,13 +50,7 @@ export function toNextHandler(registry: AnyRegistry, options: NextHandlerOptions
     // Nothing to change (no body, URL as sent): Next's request goes on as is, saving a copy.
     if (request.body === null && url === request.url) return fetch(reportingDone(request, response));
     const tracked = trackBody(request);
-    const forwarded = new Request(url, {
-      method: request.method,
-      headers: request.headers,
-      body: tracked.body,
-      signal: request.signal,
-      duplex: "half",
-    } as RequestInit);
+    const forwarded = withBody(request, tracked.body, url);
     const answer = await fetch(reportingDone(forwarded, response));
     return tracked.complete() ? answer : closeAfter(answer);
   };

@@ -1,3 +1,5 @@
+import { withBody } from "@troupe/core";
+
 /**
  * The request handed to the registry: the same method, URL (percent-encoding untouched),
  * headers, signal and streamed body, except that cancelling the body releases it instead.
@@ -27,11 +29,5 @@ export function forRegistry(request: Request): Request {
     // Read only when the consumer asks: back-pressure reaches the socket.
     { highWaterMark: 0 },
   );
-  return new Request(request.url, {
-    method: request.method,
-    headers: request.headers,
-    body,
-    signal: request.signal,
-    duplex: "half",
-  } as RequestInit);
+  return withBody(request, body);
 }
