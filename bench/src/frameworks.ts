@@ -21,10 +21,12 @@ interface Framework {
   /** Production server command, relative to `dir`. */
   start: string[];
   env?: Record<string, string>;
-  /** A further own route to measure alongside, for reference (not a target baseline). */
-  reference?: { path: string; label: string };
+  /** Further routes to measure alongside, for reference (not target baselines); `ID` is the counter's id. */
+  references?: { path: string; label: string }[];
   /** A file the production build writes (relative to `dir`): without it there is no build. */
   buildMarker: string;
+  /** How the sample app mounts the adapter (shown in the row label). */
+  form: string;
   /** Workspace packages the app bundles (their `dist/`), besides `@troupe/core` and `@troupe/example`. */
   adapter: string;
 }
@@ -40,10 +42,15 @@ const FRAMEWORKS: Framework[] = [
     env: { NODE_ENV: "production" },
     buildMarker: ".next/BUILD_ID",
     adapter: "next",
-    // The adapter is mounted in a catch-all route; Next's own catch-all route shows what that costs.
-    reference: { path: "/bench/catchall/count", label: 'own catch-all route returning {"count":0} (reference: the routing the adapter\'s catch-all pays)' },
+    form: "toNextProxy in proxy.ts; bodies go to the catch-all route",
+    // The sample answers bodiless requests in proxy.ts (row 7a2). The route-handler form alone
+    // pays Next's dynamic routing, which its own catch-all route shows apart from Troupe's part.
+    references: [
+      { path: "/api/actors-route/gateway/ID/request/count", label: "Next.js -> Troupe adapter, route-handler form alone (catch-all route, no proxy.ts) -> counter actor GET /count" },
+      { path: "/bench/catchall/count", label: 'Next.js production server, own catch-all route returning {"count":0} (the routing the route-handler form pays)' },
+    ],
   },
-  { id: "7b", name: "SvelteKit", pkg: "@troupe/app-sveltekit", dir: "apps/sveltekit", start: ["build"], buildMarker: "build/index.js", adapter: "sveltekit" },
+  { id: "7b", name: "SvelteKit", pkg: "@troupe/app-sveltekit", dir: "apps/sveltekit", start: ["build"], buildMarker: "build/index.js", adapter: "sveltekit", form: "createHandle in hooks.server.ts" },
   {
     id: "7c",
     name: "Astro",
@@ -53,6 +60,7 @@ const FRAMEWORKS: Framework[] = [
     env: { ASTRO_TELEMETRY_DISABLED: "1" },
     buildMarker: "dist/server/entry.mjs",
     adapter: "astro",
+    form: "createMiddleware in src/middleware.ts",
   },
 ];
 
@@ -122,12 +130,18 @@ async function startBuilt(fw: Framework, dataDir: string) {
   if (isStale(fw)) return buildAndStart(fw, dataDir);
   try {
     const app = await startApp(fw, dataDir);
-    if ((await answers200(app.url + DIRECT_PATH)) && (!fw.reference || (await answers200(app.url + fw.reference.path)))) return app;
+    if ((await answers200(app.url + DIRECT_PATH)) && (await hasReferenceRoutes(fw, app.url))) return app;
     await app.proc.stop();
   } catch {
     /* not built yet */
   }
   return buildAndStart(fw, dataDir);
+}
+
+/** Whether the running app has the reference rows' routes (those not under an actor). */
+async function hasReferenceRoutes(fw: Framework, url: string): Promise<boolean> {
+  for (const ref of fw.references ?? []) if (!ref.path.includes("ID") && !(await answers200(url + ref.path))) return false;
+  return true;
 }
 
 async function buildAndStart(fw: Framework, dataDir: string) {
@@ -156,11 +170,12 @@ export async function frameworkRows(
   for (const fw of FRAMEWORKS) {
     if (!wanted(fw.id)) continue;
     const direct: Row = { id: `${fw.id}1`, label: `${fw.name} production server, own route returning {"count":0}`, connections: 10 };
-    const viaActor: Row = { id: `${fw.id}2`, label: `${fw.name} -> Troupe adapter -> counter actor GET /count`, connections: 10 };
+    const viaActor: Row = { id: `${fw.id}2`, label: `${fw.name} -> Troupe adapter (${fw.form}) -> counter actor GET /count`, connections: 10 };
     const dataDir = benchTempDir(fw.id);
     const job = (url: string) => ({ url, connections: 10, seconds: mode.seconds, warmupSeconds: mode.warmupSeconds });
     let app: { proc: BenchProcess; url: string } | undefined;
-    let actorPath = "";
+    let actorId = "";
+    const actorPath = () => `/api/actors/gateway/${actorId}/request/count`;
     // Both routes live on one server, loaded in alternating slices (see `interleaved`).
     const startDirect = async (): Promise<Running> => {
       app = await startBuilt(fw, dataDir);
@@ -170,20 +185,19 @@ export async function frameworkRows(
         body: JSON.stringify({ name: "counter", key: ["bench"] }),
       });
       if (!res.ok) throw new Error(`creating the counter through ${fw.name} answered ${res.status}`);
-      actorPath = `/api/actors/gateway/${((await res.json()) as { actorId: string }).actorId}/request/count`;
+      actorId = ((await res.json()) as { actorId: string }).actorId;
       const { proc, url } = app;
       return { url, pgid: proc.child.pid!, job: () => job(url + DIRECT_PATH), stop: () => proc.stop() };
     };
     const startViaActor = async (): Promise<Running> => {
       const { proc, url } = app!;
-      return { url, pgid: proc.child.pid!, job: () => job(url + actorPath), stop: async () => {} };
+      return { url, pgid: proc.child.pid!, job: () => job(url + actorPath()), stop: async () => {} };
     };
     const rows = [direct, viaActor];
     const starts = [startDirect, startViaActor];
-    if (fw.reference) {
-      const path = fw.reference.path;
-      rows.push({ id: `${fw.id}3`, label: `${fw.name} production server, ${fw.reference.label}`, connections: 10 });
-      starts.push(async () => ({ url: app!.url, pgid: app!.proc.child.pid!, job: () => job(app!.url + path), stop: async () => {} }));
+    for (const [i, ref] of (fw.references ?? []).entries()) {
+      rows.push({ id: `${fw.id}${i + 3}`, label: ref.label, connections: 10 });
+      starts.push(async () => ({ url: app!.url, pgid: app!.proc.child.pid!, job: () => job(app!.url + ref.path.replace("ID", actorId)), stop: async () => {} }));
     }
     await interleaved(mode, rows, starts);
     removeTempDir(dataDir);

@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -278,6 +279,47 @@ describe("next: plain `next start`", () => {
     expect(slashes.headers.get("location")).toBe(`/api/actors/gateway/${id}/request/a/b`);
     const query = (await (await fetch(`${plain.origin}/api/actors/gateway/${id}/request/q?flag&x=%41`)).json()) as any;
     expect(query.search).toBe("?flag=&x=A");
+  });
+});
+
+describe("next: proxy.ts answers requests without a body, the catch-all route those with one", () => {
+  for (const kind of ["custom", "plain"] as const) {
+    const origin = () => (kind === "custom" ? custom : plain).origin;
+
+    it(`${kind}: an actor's answer cannot give Next's router orders, in the proxy or the route (x-middleware-* headers are removed)`, async () => {
+      const id = await putActor(origin(), "echo", unique("orders"));
+      for (const [method, body] of [["GET"], ["DELETE"], ["POST", "via the route"]]) {
+        const res = await fetch(`${origin()}/api/actors/gateway/${id}/request/router-orders`, { method, body });
+        // Left in, Next would rewrite the proxy's request elsewhere, and answer 500 for the route's.
+        expect(res.status, method).toBe(200);
+        expect(await res.text(), method).toBe("own");
+        expect([...res.headers.keys()].filter((name) => name.startsWith("x-middleware-")), method).toEqual([]);
+        // Next marks its route handlers' answers with `vary: rsc, ...`; the proxy's carry none.
+        expect(res.headers.get("vary") === null, method).toBe(body === undefined);
+      }
+    });
+
+    it(`${kind}: a body with content-length over Next's 10 MB proxy buffer arrives whole (it skips the proxy)`, async () => {
+      const id = await putActor(origin(), "streamer", unique("sized-upload"));
+      const body = new Uint8Array(11 * 1024 * 1024).map((_, i) => i % 251);
+      const res = await fetch(`${origin()}/api/actors/gateway/${id}/request/upload`, { method: "POST", body });
+      expect(res.status).toBe(200);
+      const result = (await res.json()) as { bytes: number; sha256: string };
+      expect(result.bytes).toBe(body.byteLength);
+      expect(result.sha256).toBe(createHash("sha256").update(body).digest("hex"));
+    });
+  }
+
+  it("the route-handler form alone (app/api/actors-route, no proxy.ts in front) serves the same registry", async () => {
+    const base = `${custom.origin}/api/actors-route`;
+    const created = await fetch(`${base}/actors`, { method: "PUT", body: JSON.stringify({ name: "counter", key: [unique("route-form")] }) });
+    const { actorId } = (await created.json()) as { actorId: string };
+    for (let i = 0; i < 2; i++) expect((await fetch(`${base}/gateway/${actorId}/request/increment`, { method: "POST" })).status).toBe(200);
+    const count = await fetch(`${base}/gateway/${actorId}/request/count`);
+    expect(count.headers.get("vary")).not.toBeNull(); // Next's route answered, not the proxy
+    expect(await count.json()).toEqual({ count: 2 });
+    // The same actor through the main mount.
+    expect(await (await fetch(`${custom.origin}/api/actors/gateway/${actorId}/request/count`)).json()).toEqual({ count: 2 });
   });
 });
 

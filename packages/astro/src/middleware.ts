@@ -1,7 +1,7 @@
-import { watchNodeResponses } from "@troupe/core";
+import { isUnderMount, normalizeMountPath, watchNodeResponses } from "@troupe/core";
 import type { MiddlewareHandler } from "astro";
 import { dispatch } from "./dispatch.js";
-import { type AstroAdapterOptions, normalizeBasePath, type RegistryLike } from "./options.js";
+import type { AstroAdapterOptions, RegistryLike } from "./options.js";
 
 /**
  * An Astro middleware that answers every request under `basePath` from the registry and
@@ -15,19 +15,8 @@ import { type AstroAdapterOptions, normalizeBasePath, type RegistryLike } from "
  * sequence never sees the actors' requests; place it before to wrap them.
  */
 export function createMiddleware(registry: RegistryLike, options: AstroAdapterOptions): MiddlewareHandler {
-  const basePath = normalizeBasePath(options.basePath);
+  const basePath = normalizeMountPath(options.basePath);
   const handler = registry.handler({ basePath });
   watchNodeResponses();
-  return ({ request }, next) => (isUnder(request.url, basePath) ? dispatch(handler, request) : next());
-}
-
-/** True when the raw path of `url` is `basePath` or below it (`/api/actors`, `/api/actors/...`). */
-export function isUnder(url: string, basePath: string): boolean {
-  if (basePath === "") return true;
-  const schemeEnd = url.indexOf("://");
-  const pathStart = url.indexOf("/", schemeEnd < 0 ? 0 : schemeEnd + 3);
-  if (pathStart < 0) return false;
-  if (!url.startsWith(basePath, pathStart)) return false;
-  const after = url.charAt(pathStart + basePath.length);
-  return after === "" || after === "/" || after === "?" || after === "#";
+  return ({ request }, next) => (isUnderMount(request.url, basePath) ? dispatch(handler, request) : next());
 }

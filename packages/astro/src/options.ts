@@ -12,11 +12,3 @@ export interface AstroAdapterOptions {
    */
   basePath: string;
 }
-
-/** `/api/actors/` → `/api/actors`; `""` and `/` → `""` (mounted at the root). */
-export function normalizeBasePath(basePath: string): string {
-  if (!basePath || basePath === "/") return "";
-  let b = basePath.startsWith("/") ? basePath : "/" + basePath;
-  while (b.endsWith("/")) b = b.slice(0, -1);
-  return b;
-}

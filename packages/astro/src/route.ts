@@ -1,7 +1,7 @@
-import { watchNodeResponses } from "@troupe/core";
+import { normalizeMountPath, watchNodeResponses } from "@troupe/core";
 import type { APIRoute } from "astro";
 import { dispatch } from "./dispatch.js";
-import { type AstroAdapterOptions, normalizeBasePath, type RegistryLike } from "./options.js";
+import type { AstroAdapterOptions, RegistryLike } from "./options.js";
 
 /**
  * An Astro API route serving the registry, for a catch-all file such as
@@ -16,7 +16,7 @@ import { type AstroAdapterOptions, normalizeBasePath, type RegistryLike } from "
  * untouched: raw URL, headers, the streamed body and the abort signal.
  */
 export function toAstroHandler(registry: RegistryLike, options: AstroAdapterOptions): APIRoute {
-  const handler = registry.handler({ basePath: normalizeBasePath(options.basePath) });
+  const handler = registry.handler({ basePath: normalizeMountPath(options.basePath) });
   watchNodeResponses();
   return ({ request }) => dispatch(handler, request);
 }

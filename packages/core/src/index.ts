@@ -27,6 +27,7 @@ export { sse, formatSse } from "./http/sse.js";
 export type { EventStream, SseMessage, SseOptions } from "./http/sse.js";
 export { reportResponseDone } from "./host/response-done.js";
 export { withBody } from "./host/request.js";
+export { isUnderMount, normalizeMountPath } from "./gateway/mount.js";
 export type { ClosableResponse } from "./host/response-done.js";
 export { currentNodeResponse, isRequestAsReceived, watchNodeResponses } from "./host/node-responses.js";
 export type { NodeResponse } from "./host/node-responses.js";

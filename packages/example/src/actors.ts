@@ -94,7 +94,8 @@ function buildGuestbookApp(c: GuestbookCtx) {
 
 /**
  * Mirrors what it receives, for the conformance suite: method, raw path, query, headers,
- * body bytes (as base64); sets two cookies; `/binary` echoes the body as octets.
+ * body bytes (as base64); sets two cookies; `/binary` echoes the body as octets; `/router-orders`
+ * answers with `x-middleware-*` headers (see @troupe/next's proxy).
  */
 export const echo = actor({
   state: { hits: 0 },
@@ -109,6 +110,10 @@ export const echo = actor({
     if (url.pathname === "/throw") throw new Error("secret internal detail");
     if (url.pathname === "/not-a-response") return "just a string" as unknown as Response;
     if (url.pathname === "/empty") return new Response(null, { status: 204 });
+    if (url.pathname === "/router-orders") {
+      // Headers that Next's proxy would read as routing orders (rewrite elsewhere, pass on).
+      return new Response("own", { headers: { "x-middleware-rewrite": "http://127.0.0.1:9/elsewhere", "x-middleware-next": "1" } });
+    }
     if (url.pathname === "/cors-own") {
       return new Response("own", { headers: { "access-control-allow-origin": "https://actor.example" } });
     }

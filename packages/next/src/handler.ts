@@ -1,6 +1,7 @@
-import { type AnyRegistry, currentNodeResponse, isRequestAsReceived, reportResponseDone, watchNodeResponses, withBody } from "@troupe/core";
+import { type AnyRegistry, watchNodeResponses, withBody } from "@troupe/core";
 import { trackBody } from "./body.js";
-import { recordedRequestOf, type ResponseLike } from "./raw-url.js";
+import { editHeaders, withoutRouterHeaders } from "./headers.js";
+import { asReceived, reportingDone } from "./received.js";
 
 export interface NextHandlerOptions {
   /**
@@ -44,45 +45,18 @@ export function toNextHandler(registry: AnyRegistry, options: NextHandlerOptions
   const fetch = registry.handler(options.basePath === undefined ? {} : { basePath: options.basePath });
   watchNodeResponses();
   const handle: NextRouteHandler = async (request) => {
-    const recorded = recordedRequestOf(request);
-    const url = recorded?.url ?? request.url;
-    const response = recorded?.response ?? nodeResponseFor(request);
+    const { url, response } = asReceived(request);
     // Nothing to change (no body, URL as sent): Next's request goes on as is, saving a copy.
-    if (request.body === null && url === request.url) return fetch(reportingDone(request, response));
+    if (request.body === null && url === request.url) return withoutRouterHeaders(await fetch(reportingDone(request, response)));
     const tracked = trackBody(request);
     const forwarded = withBody(request, tracked.body, url);
-    const answer = await fetch(reportingDone(forwarded, response));
+    const answer = withoutRouterHeaders(await fetch(reportingDone(forwarded, response)));
     return tracked.complete() ? answer : closeAfter(answer);
   };
   return { GET: handle, HEAD: handle, POST: handle, PUT: handle, PATCH: handle, DELETE: handle, OPTIONS: handle };
 }
 
-/**
- * With the Node response this request is answered on (from `keepRawUrls`' custom server, or under
- * `next start` from Node's diagnostics channel, see `watchNodeResponses` in @troupe/core), the
- * gateway is told when it has been sent or abandoned: it hands the actor's answer to Next as is
- * instead of reading it back to learn when it ends, and the actor's connection ends when that
- * response closes (also when the client leaves).
- */
-function reportingDone(request: Request, response: ResponseLike | undefined): Request {
-  return response === undefined ? request : reportResponseDone(request, response);
-}
-
-/** Under plain `next start`: the Node response of this request, unless Next rewrote or re-serialized it. */
-function nodeResponseFor(request: Request): ResponseLike | undefined {
-  const current = currentNodeResponse();
-  return current && isRequestAsReceived(request, current) ? current : undefined;
-}
-
 /** Marks an answer sent before the request body was fully read: the connection ends after it. */
 function closeAfter(response: Response): Response {
-  try {
-    response.headers.set("connection", "close");
-    return response;
-  } catch {
-    // Immutable headers (a fetched Response): copy them.
-    const headers = new Headers(response.headers);
-    headers.set("connection", "close");
-    return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
-  }
+  return editHeaders(response, (headers) => headers.set("connection", "close"));
 }

@@ -63,6 +63,18 @@ describe("toNextHandler", () => {
   });
 });
 
+describe("toNextHandler: answers Next would misread", () => {
+  it("removes x-middleware-* headers (Next answers 500 when a route handler's answer has them)", async () => {
+    const id = await echoActor("orders");
+    for (const [method, body] of [["GET"], ["POST", "x"]] as const) {
+      const res = await routes[method](new Request(`${origin}/api/actors/gateway/${id}/request/router-orders`, { method, body }));
+      expect(res.status, method).toBe(200);
+      expect(await res.text(), method).toBe("own");
+      expect([...res.headers.keys()].filter((n) => n.startsWith("x-middleware-")), method).toEqual([]);
+    }
+  });
+});
+
 describe("toNextHandler: what the registry receives", () => {
   const seen: Request[] = [];
   const recording = {

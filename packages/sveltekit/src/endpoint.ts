@@ -1,7 +1,6 @@
 import type { RequestEvent } from "@sveltejs/kit";
-import { normalizeMountPath } from "./mount.js";
 import { forRegistry } from "./request.js";
-import { watchNodeResponses } from "@troupe/core";
+import { normalizeMountPath, watchNodeResponses } from "@troupe/core";
 import { type NodeEventLike, reportNodeResponse } from "./response-done.js";
 import type { MountableRegistry } from "./handle.js";
 

@@ -1,5 +1,5 @@
+import { isUnderMount, normalizeMountPath } from "@troupe/core";
 import type { Handle } from "@sveltejs/kit/hooks";
-import { isUnderMount, normalizeMountPath } from "./mount.js";
 
 export interface FormOriginCheckOptions {
   /** Path prefixes left unchecked: where Troupe is mounted, e.g. `["/api/actors"]`. */

@@ -1,8 +1,7 @@
 import type { Handle } from "@sveltejs/kit/hooks";
 import type { AnyRegistry } from "@troupe/core";
-import { isUnderMount, normalizeMountPath } from "./mount.js";
 import { forRegistry } from "./request.js";
-import { watchNodeResponses } from "@troupe/core";
+import { isUnderMount, normalizeMountPath, watchNodeResponses } from "@troupe/core";
 import { reportNodeResponse } from "./response-done.js";
 
 export interface CreateHandleOptions {

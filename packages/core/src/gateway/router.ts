@@ -8,6 +8,7 @@ import { type AuthHook, authorize } from "./auth.js";
 import { type CorsOptions, preflight, withCors } from "./cors.js";
 import { checkRequestSize, type Limits } from "./limits.js";
 import { errorResponse, json, methodNotAllowed, routeNotFound } from "./respond.js";
+import { normalizeMountPath } from "./mount.js";
 
 export interface GatewayOptions {
   /** Mount prefix to strip, e.g. `/api/actors`. Default: none. */
@@ -39,7 +40,7 @@ export type Dispatch = (request: Request) => Response | Promise<Response>;
 
 /** Builds the gateway; `Registry.handler` wraps it into the WinterTC `(request) => Promise<Response>`. */
 export function createGateway(manager: () => ActorManager | Promise<ActorManager>, options: GatewayOptions = {}) {
-  const basePath = normalizeBasePath(options.basePath);
+  const basePath = normalizeMountPath(options.basePath);
   const dev = options.dev ?? isDevelopment();
   const maxJson = options.maxJsonBodySize ?? 1024 * 1024;
 
@@ -346,13 +347,6 @@ export function splitUrl(url: string): { origin: string; path: string; search: s
     path: q < 0 ? url.slice(pathStart) : url.slice(pathStart, q),
     search: q < 0 ? "" : url.slice(q),
   };
-}
-
-function normalizeBasePath(base: string | undefined): string {
-  if (!base || base === "/") return "";
-  let b = base.startsWith("/") ? base : "/" + base;
-  while (b.endsWith("/")) b = b.slice(0, -1);
-  return b;
 }
 
 function stripBase(path: string, base: string): string | undefined {
