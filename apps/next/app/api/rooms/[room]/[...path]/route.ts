@@ -5,7 +5,7 @@ export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
 /**
- * The proxy pattern: authenticate here, then hand the request (method, headers, streamed body,
+ * A forwarding route: authenticate here, then hand the request (method, headers, streamed body,
  * abort signal) to the room's guestbook actor in-process. `/api/rooms/lobby/entries?x=1`
  * reaches the actor as `/entries?x=1`.
  */
