@@ -1,4 +1,3 @@
-import { PHASE_PRODUCTION_BUILD } from "next/constants";
 import type { AuthHook } from "@troupe/core";
 import { createClient } from "@troupe/core/client";
 import { createExampleRegistry, type ExampleRegistry } from "@troupe/example";
@@ -16,11 +15,9 @@ const auth: AuthHook = (_request, { key }) => key?.[0] !== "user";
 
 function createRegistry(): ExampleRegistry {
   const registry = createExampleRegistry({ basePath: ACTORS_BASE_PATH, auth });
-  // `next build` loads route modules to read their config: open (and lock) the database only when serving.
-  if (process.env.NEXT_PHASE !== PHASE_PRODUCTION_BUILD) {
-    registry.useStore(createSqliteStore({ dataDir: process.env.TROUPE_DATA_DIR ?? ".troupe" }));
-  }
-  return registry;
+  // Opened (and locked) on the first request, not here: `next build` and the helper processes of
+  // `next dev` evaluate this module too, and must not take the data directory from the server.
+  return registry.useStore(() => createSqliteStore({ dataDir: process.env.TROUPE_DATA_DIR ?? ".troupe" }));
 }
 
 // Next may evaluate this module once per route bundle; one registry per process lives on globalThis.

@@ -460,3 +460,36 @@ describe("next: the SQLite store", () => {
     expect(await after.counter.get(key).get()).toBe(5);
   });
 });
+
+describe("next: `next dev`, what most users run first", () => {
+  let dev: StartedProcess | undefined;
+  let origin = "";
+  const dataDir = tempDir("troupe-next-dev-");
+
+  beforeAll(async () => {
+    const port = await freePort();
+    origin = `http://127.0.0.1:${port}`;
+    dev = await startProcess(process.execPath, [NEXT_BIN, "dev", "--hostname", "127.0.0.1", "--port", String(port)], {
+      cwd: appDir,
+      env: { NODE_ENV: "development", NEXT_TELEMETRY_DISABLED: "1", TROUPE_DATA_DIR: dataDir.path },
+      readyPattern: /Ready in/,
+      timeout: 120_000,
+    });
+  });
+  afterAll(async () => {
+    await dev?.stop();
+    dataDir.remove();
+  });
+
+  it("proxy.ts and the route share one registry and one database, whichever runs first", async () => {
+    // `next dev` also evaluates route modules in helper processes: the store opens on the first
+    // request in the server only (useStore with a function), so none of them takes the lock.
+    const lookup = await fetch(`${origin}/api/actors/actors?name=counter`); // answered in proxy.ts
+    expect(lookup.status).toBe(404);
+    const id = await putActor(origin, "counter", unique("dev")); // a body: the catch-all route
+    expect(id).toMatch(/^[0-9a-f]{32}$/);
+    expect((await fetch(`${origin}/api/actors/gateway/${id}/request/increment`, { method: "POST", body: "x" })).status).toBe(200);
+    expect(await (await fetch(`${origin}/api/actors/gateway/${id}/request/count`)).json()).toEqual({ count: 1 });
+    expect(dev!.output()).not.toContain("DataDirLockedError");
+  }, 180_000);
+});

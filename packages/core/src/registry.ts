@@ -38,6 +38,8 @@ export class Registry<TActors extends Record<string, AnyActorDefinition>> {
   /** Type-only marker so `createClient<typeof registry>` can read the actor definitions. */
   declare readonly actors: TActors;
   private store: ActorStore | undefined;
+  /** Creates the store on start, when `useStore` was given a function. */
+  private openStore: (() => ActorStore) | undefined;
   private started: Promise<ActorManager> | undefined;
   private current: ActorManager | undefined;
 
@@ -76,29 +78,48 @@ export class Registry<TActors extends Record<string, AnyActorDefinition>> {
 
   /** True once storage is chosen (first request or `useStore`). */
   get hasStore() {
-    return this.store !== undefined;
+    return this.store !== undefined || this.openStore !== undefined;
   }
 
-  /** Sets the store before the first request; hosts call this to install their default. */
-  useStore(store: ActorStore): this {
+  /**
+   * Sets the store before the first request; hosts call this to install their default. Given a
+   * function, the store is created when the registry starts (its first request or `manager()`),
+   * not now: frameworks evaluate server modules in processes that never serve (`next build`,
+   * `next dev`'s helper workers), and opening a durable store there would take its lock.
+   */
+  useStore(store: ActorStore | (() => ActorStore)): this {
     if (this.started) throw new Error("The store must be set before the registry handles its first request");
-    this.store = store;
+    if (typeof store === "function") {
+      this.store = undefined;
+      this.openStore = store;
+    } else {
+      this.store = store;
+      this.openStore = undefined;
+    }
     return this;
   }
 
   /** The actor manager, started on first use. */
   manager(): Promise<ActorManager> {
-    this.started ??= (async () => {
-      const m = new ActorManager(this.config.use, (this.store ??= new MemoryStore()), {
-        logger: this.config.logger,
-        maxActorsPerName: this.config.maxActorsPerName,
-        limits: this.config.limits,
-      });
-      await m.start();
-      this.current = m;
-      return m;
-    })();
-    return this.started;
+    if (this.started) return this.started;
+    const starting = this.start();
+    this.started = starting;
+    // A store that could not be created (say, its data directory is locked) is tried again on the next call.
+    starting.catch(() => {
+      if (this.started === starting && this.store === undefined) this.started = undefined;
+    });
+    return starting;
+  }
+
+  private async start(): Promise<ActorManager> {
+    const m = new ActorManager(this.config.use, (this.store ??= this.openStore?.() ?? new MemoryStore()), {
+      logger: this.config.logger,
+      maxActorsPerName: this.config.maxActorsPerName,
+      limits: this.config.limits,
+    });
+    await m.start();
+    this.current = m;
+    return m;
   }
 
   /** Commits and unloads every live actor, then closes the store. */

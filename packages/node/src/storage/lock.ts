@@ -13,12 +13,18 @@ export class DataDirLockedError extends Error {
   readonly code = "data_dir_locked";
   constructor(
     readonly dataDir: string,
-    owner: string | undefined,
+    owner: { pid?: number; hostname?: string; since?: string } | undefined,
   ) {
+    const here = owner?.pid === process.pid && owner.hostname === hostname();
     super(
-      `The Troupe data directory ${dataDir} is in use by another process${owner ? ` (${owner})` : ""}. ` +
-        `Two servers must not share one data directory: stop the other one, or give this one its own ` +
-        `directory with the \`dataDir\` option or the TROUPE_DATA_DIR environment variable.`,
+      here
+        ? `The Troupe data directory ${dataDir} is already open in this process (since ${owner.since}): a second ` +
+            `store was created for it, usually by a second registry (a module evaluated once per bundle). Keep one ` +
+            `registry per process (e.g. on globalThis), or open the store on first use with \`useStore(() => ...)\`.`
+        : `The Troupe data directory ${dataDir} is in use by another process` +
+            `${owner ? ` (pid ${owner.pid} on ${owner.hostname}, since ${owner.since})` : ""}. ` +
+            `Two servers must not share one data directory: stop the other one, or give this one its own ` +
+            `directory with the \`dataDir\` option or the TROUPE_DATA_DIR environment variable.`,
     );
     this.name = "DataDirLockedError";
   }
@@ -74,10 +80,9 @@ function isBusy(err: unknown): boolean {
   return primary === 5 || primary === 6 || /database is locked/i.test(e.message ?? "");
 }
 
-function readOwner(dataDir: string): string | undefined {
+function readOwner(dataDir: string): { pid?: number; hostname?: string; since?: string } | undefined {
   try {
-    const o = JSON.parse(readFileSync(join(dataDir, OWNER_FILE), "utf8")) as { pid?: number; hostname?: string; since?: string };
-    return `pid ${o.pid} on ${o.hostname}, since ${o.since}`;
+    return JSON.parse(readFileSync(join(dataDir, OWNER_FILE), "utf8")) as { pid?: number; hostname?: string; since?: string };
   } catch {
     return undefined;
   }
