@@ -21,7 +21,8 @@ const FORM_CONTENT_TYPES = new Set([
  *
  * SvelteKit runs its CSRF check before any hook and can only switch it off globally
  * (`csrf: { trustedOrigins: ["*"] }`), which would also turn it off for your own form actions.
- * Switch it off there, put this hook first in `sequence`, and your pages keep the same
+ * Switch it off there, put this hook in `sequence` before your own hooks (after `createHandle`,
+ * which answers only under its prefix), and your pages keep the same
  * protection while Troupe's HTTP API (which has its own CORS rules) accepts `text/plain` or
  * body-only POSTs from servers and scripts that send no `Origin`.
  *

@@ -17,8 +17,11 @@ export interface CreateHandleOptions {
   building?: boolean;
 }
 
-/** The part of a registry an adapter needs. */
-export type MountableRegistry = Pick<AnyRegistry, "handler">;
+/**
+ * The part of a registry an adapter needs: `handler`, and `dispatcher` when it has one (a
+ * `Registry` does), which hands an actor's synchronous answer back without a promise hop.
+ */
+export type MountableRegistry = Pick<AnyRegistry, "handler"> & Partial<Pick<AnyRegistry, "dispatcher">>;
 
 /**
  * A SvelteKit `handle` hook for `src/hooks.server.ts` that answers every request under
@@ -30,7 +33,8 @@ export type MountableRegistry = Pick<AnyRegistry, "handler">;
  */
 export function createHandle(registry: MountableRegistry, options: CreateHandleOptions): Handle {
   const mountPath = normalizeMountPath(options.basePath);
-  const troupe = registry.handler({ basePath: mountPath });
+  // A hook may return the Response itself: SvelteKit awaits whatever it gets.
+  const troupe = registry.dispatcher ? registry.dispatcher({ basePath: mountPath }) : registry.handler({ basePath: mountPath });
   if (!options.building) watchNodeResponses();
   return ({ event, resolve }) => {
     if (options.building || !isUnderMount(event.url.pathname, mountPath)) return resolve(event);

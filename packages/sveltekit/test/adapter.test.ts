@@ -55,6 +55,19 @@ describe("createHandle", () => {
     expect(resolved).toHaveLength(0);
   });
 
+  it("uses the registry's dispatcher when it has one: a synchronous answer comes back as is, not in a promise", async () => {
+    const answer = new Response("sync");
+    const syncRegistry = {
+      handler: () => async () => new Response("via handler"),
+      dispatcher: () => () => answer,
+    };
+    const result = createHandle(syncRegistry, { basePath: "/api/actors" })(hookInput("/api/actors/gateway/x/request/y"));
+    expect(result).toBe(answer);
+    // Without one, the handler's promise.
+    const handlerOnly = createHandle({ handler: syncRegistry.handler }, { basePath: "/api/actors" });
+    expect(await (await handlerOnly(hookInput("/api/actors/gateway/x/request/y"))).text()).toBe("via handler");
+  });
+
   it("passes everything else to resolve, including paths that only share the prefix", async () => {
     for (const path of ["/", "/api", "/api/actorsx", "/api/actors-other/actors", "/other/api/actors"]) {
       const { response, resolved } = via(path);
