@@ -195,7 +195,7 @@ export async function frameworkRows(
     };
     const rows = [direct, viaActor];
     const starts = [startDirect, startViaActor];
-    for (const [i, ref] of (fw.references ?? []).entries()) {
+    for (const [i, ref] of (mode.references ? (fw.references ?? []) : []).entries()) {
       rows.push({ id: `${fw.id}${i + 3}`, label: ref.label, connections: 10 });
       starts.push(async () => ({ url: app!.url, pgid: app!.proc.child.pid!, job: () => job(app!.url + ref.path.replace("ID", actorId)), stop: async () => {} }));
     }
