@@ -10,30 +10,31 @@ const createCounter = (registry: { fetch(r: Request): Promise<Response> }) =>
   registry.fetch(new Request("http://t/actors", { method: "PUT", body: JSON.stringify({ name: "counter", key: ["a"] }) }));
 
 describe("useStore(() => store): a store created when the registry starts", () => {
-  it("is not created before the first request, then once", async () => {
+  /** A registry whose store comes from a function that counts its calls. */
+  function withCountedStore() {
     const registry = setup({ use: { counter } });
-    let created = 0;
+    const calls = { created: 0 };
     registry.useStore(() => {
-      created++;
+      calls.created++;
       return new MemoryStore();
     });
+    return { registry, calls };
+  }
+
+  it("is not created before the first request, then once", async () => {
+    const { registry, calls } = withCountedStore();
     expect(registry.hasStore).toBe(true);
-    expect(created).toBe(0);
+    expect(calls.created).toBe(0);
     expect((await createCounter(registry)).status).toBe(200);
     expect((await createCounter(registry)).status).toBe(200);
-    expect(created).toBe(1);
+    expect(calls.created).toBe(1);
     await registry.shutdown();
   });
 
   it("a registry shut down before any request never creates it", async () => {
-    const registry = setup({ use: { counter } });
-    let created = 0;
-    registry.useStore(() => {
-      created++;
-      return new MemoryStore();
-    });
+    const { registry, calls } = withCountedStore();
     await registry.shutdown();
-    expect(created).toBe(0);
+    expect(calls.created).toBe(0);
   });
 
   it("when creating it fails, the request gets a JSON 500 and the next request tries again", async () => {
