@@ -175,7 +175,6 @@ export async function frameworkRows(
     const job = (url: string) => ({ url, connections: 10, seconds: mode.seconds, warmupSeconds: mode.warmupSeconds });
     let app: { proc: BenchProcess; url: string } | undefined;
     let actorId = "";
-    const actorPath = () => `/api/actors/gateway/${actorId}/request/count`;
     // Both routes live on one server, loaded in alternating slices (see `interleaved`).
     const startDirect = async (): Promise<Running> => {
       app = await startBuilt(fw, dataDir);
@@ -189,15 +188,16 @@ export async function frameworkRows(
       const { proc, url } = app;
       return { url, pgid: proc.child.pid!, job: () => job(url + DIRECT_PATH), stop: () => proc.stop() };
     };
-    const startViaActor = async (): Promise<Running> => {
+    /** Another route of the server `startDirect` started (`ID`: the counter's id); stopping is left to that row. */
+    const onSameServer = (path: string) => async (): Promise<Running> => {
       const { proc, url } = app!;
-      return { url, pgid: proc.child.pid!, job: () => job(url + actorPath()), stop: async () => {} };
+      return { url, pgid: proc.child.pid!, job: () => job(url + path.replace("ID", actorId)), stop: async () => {} };
     };
     const rows = [direct, viaActor];
-    const starts = [startDirect, startViaActor];
+    const starts = [startDirect, onSameServer("/api/actors/gateway/ID/request/count")];
     for (const [i, ref] of (mode.references ? (fw.references ?? []) : []).entries()) {
       rows.push({ id: `${fw.id}${i + 3}`, label: ref.label, connections: 10 });
-      starts.push(async () => ({ url: app!.url, pgid: app!.proc.child.pid!, job: () => job(app!.url + ref.path.replace("ID", actorId)), stop: async () => {} }));
+      starts.push(onSameServer(ref.path));
     }
     await interleaved(mode, rows, starts);
     removeTempDir(dataDir);
